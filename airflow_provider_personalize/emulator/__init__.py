@@ -1,0 +1,1 @@
+"""A local Amazon Personalize service: a moto extension (being built)."""
