@@ -1,0 +1,231 @@
+"""Every Amazon Personalize resource kind, described once.
+
+The hook, the create-and-wait machine, the trigger, the sensor and the links read this table; nothing
+else in the provider spells a status string or an API method name per kind. A kind is named by its
+API noun (``DatasetImportJob``); method names, ARN members and response keys follow from it exactly as
+botocore spells them, so adding a kind is one row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The statuses of one family of resources, as AWS documents them.
+
+    A status in neither ``in_progress`` nor ``success`` ends a wait as a failure: that covers the
+    documented failure states and anything the service might add, so no wait can hang on a status
+    it does not know.
+    """
+
+    in_progress: frozenset[str]
+    success: frozenset[str]
+    failure: frozenset[str]
+
+    def is_in_progress(self, status: str) -> bool:
+        return status in self.in_progress
+
+    def is_success(self, status: str) -> bool:
+        return status in self.success
+
+
+CREATE_LIFECYCLE = Lifecycle(
+    in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"}),
+    success=frozenset({"ACTIVE"}),
+    failure=frozenset({"CREATE FAILED", "DELETE PENDING", "DELETE IN_PROGRESS"}),
+)
+SOLUTION_VERSION_LIFECYCLE = Lifecycle(
+    in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS", "CREATE STOPPING"}),
+    success=frozenset({"ACTIVE"}),
+    failure=frozenset({"CREATE FAILED", "CREATE STOPPED"}),
+)
+BATCH_JOB_LIFECYCLE = Lifecycle(
+    in_progress=frozenset({"PENDING", "IN PROGRESS"}),
+    success=frozenset({"ACTIVE"}),
+    failure=frozenset({"CREATE FAILED"}),
+)
+DATA_DELETION_LIFECYCLE = Lifecycle(
+    in_progress=frozenset({"PENDING", "IN_PROGRESS"}),
+    success=frozenset({"COMPLETED"}),
+    failure=frozenset({"FAILED"}),
+)
+RECOMMENDER_LIFECYCLE = Lifecycle(
+    in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS", "START PENDING", "START IN_PROGRESS"}),
+    success=frozenset({"ACTIVE"}),
+    failure=frozenset(
+        {
+            "CREATE FAILED",
+            "STOP PENDING",
+            "STOP IN_PROGRESS",
+            "INACTIVE",
+            "DELETE PENDING",
+            "DELETE IN_PROGRESS",
+        }
+    ),
+)
+UPDATE_LIFECYCLE = Lifecycle(
+    in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"}),
+    success=frozenset({"ACTIVE"}),
+    failure=frozenset({"CREATE FAILED"}),
+)
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
+
+
+def _lower_first(camel: str) -> str:
+    return camel[0].lower() + camel[1:]
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    """One kind of Personalize resource.
+
+    ``noun`` is the API's noun (``DatasetImportJob``), from which every method and member name follows.
+    ``parent_member`` is the create request's member naming the parent, when ListX accepts it as a filter;
+    ``lifecycle`` is None for a kind the service creates synchronously, with no status to wait on
+    (schemas). ``update_member`` marks a pseudo-kind that watches a resource's latest update rather than the
+    resource (``latestCampaignUpdate``).
+    """
+
+    noun: str
+    lifecycle: Lifecycle | None
+    name_member: str = "name"
+    parent_member: str | None = None
+    arn_type: str | None = None
+    deletable: bool = True
+    list_key_override: str | None = None
+    update_member: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The kind's identifier in this provider (``dataset_import_job``)."""
+        return _snake(self.noun) + ("_update" if self.update_member else "")
+
+    @property
+    def label(self) -> str:
+        """Human words for messages (``dataset import job``)."""
+        return self.key.replace("_", " ")
+
+    @property
+    def arn_member(self) -> str:
+        return _lower_first(self.noun) + "Arn"
+
+    @property
+    def response_key(self) -> str:
+        return _lower_first(self.noun)
+
+    @property
+    def create_method(self) -> str:
+        return "create_" + _snake(self.noun)
+
+    @property
+    def describe_method(self) -> str:
+        return "describe_" + _snake(self.noun)
+
+    @property
+    def delete_method(self) -> str | None:
+        return "delete_" + _snake(self.noun) if self.deletable else None
+
+    @property
+    def list_method(self) -> str:
+        return "list_" + _snake(self.noun) + "s"
+
+    @property
+    def list_key(self) -> str:
+        return self.list_key_override or _lower_first(self.noun) + "s"
+
+    def status_of(self, description: dict) -> str:
+        """The status this kind waits on, from the resource's Describe body."""
+        holder = description.get(self.update_member, {}) if self.update_member else description
+        return str(holder.get("status", ""))
+
+    def failure_reason_of(self, description: dict) -> str | None:
+        holder = description.get(self.update_member, {}) if self.update_member else description
+        return holder.get("failureReason")
+
+
+_KINDS = (
+    ResourceKind("DatasetGroup", CREATE_LIFECYCLE, arn_type="dataset-group"),
+    ResourceKind("Schema", None, arn_type="schema"),
+    ResourceKind("Dataset", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="dataset"),
+    ResourceKind(
+        "DatasetImportJob",
+        CREATE_LIFECYCLE,
+        name_member="jobName",
+        parent_member="datasetArn",
+        arn_type="dataset-import-job",
+        deletable=False,
+    ),
+    ResourceKind(
+        "DatasetExportJob",
+        CREATE_LIFECYCLE,
+        name_member="jobName",
+        parent_member="datasetArn",
+        arn_type="dataset-export-job",
+        deletable=False,
+    ),
+    ResourceKind(
+        "DataDeletionJob",
+        DATA_DELETION_LIFECYCLE,
+        name_member="jobName",
+        parent_member="datasetGroupArn",
+        arn_type="data-deletion-job",
+        deletable=False,
+    ),
+    ResourceKind("Solution", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="solution"),
+    ResourceKind("SolutionVersion", SOLUTION_VERSION_LIFECYCLE, parent_member="solutionArn", deletable=False),
+    ResourceKind("Campaign", CREATE_LIFECYCLE, arn_type="campaign"),
+    ResourceKind(
+        "BatchInferenceJob",
+        BATCH_JOB_LIFECYCLE,
+        name_member="jobName",
+        parent_member="solutionVersionArn",
+        arn_type="batch-inference-job",
+        deletable=False,
+    ),
+    ResourceKind(
+        "BatchSegmentJob",
+        BATCH_JOB_LIFECYCLE,
+        name_member="jobName",
+        parent_member="solutionVersionArn",
+        arn_type="batch-segment-job",
+        deletable=False,
+    ),
+    ResourceKind(
+        "Recommender", RECOMMENDER_LIFECYCLE, parent_member="datasetGroupArn", arn_type="recommender"
+    ),
+    ResourceKind(
+        "Filter",
+        CREATE_LIFECYCLE,
+        parent_member="datasetGroupArn",
+        arn_type="filter",
+        list_key_override="Filters",
+    ),
+    ResourceKind("EventTracker", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="event-tracker"),
+    ResourceKind(
+        "MetricAttribution", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="metric-attribution"
+    ),
+    ResourceKind("Campaign", UPDATE_LIFECYCLE, arn_type="campaign", update_member="latestCampaignUpdate"),
+    ResourceKind("Solution", UPDATE_LIFECYCLE, arn_type="solution", update_member="latestSolutionUpdate"),
+    ResourceKind(
+        "Recommender", UPDATE_LIFECYCLE, arn_type="recommender", update_member="latestRecommenderUpdate"
+    ),
+    ResourceKind("Dataset", UPDATE_LIFECYCLE, arn_type="dataset", update_member="latestDatasetUpdate"),
+)
+
+RESOURCE_KINDS: dict[str, ResourceKind] = {kind.key: kind for kind in _KINDS}
+
+
+def get_kind(key: str) -> ResourceKind:
+    """The kind named ``key``; a clear error naming the known kinds otherwise."""
+    try:
+        return RESOURCE_KINDS[key]
+    except KeyError:
+        raise ValueError(
+            f"Unknown Personalize resource kind {key!r}; known: {', '.join(RESOURCE_KINDS)}"
+        ) from None
