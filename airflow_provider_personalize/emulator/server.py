@@ -1,0 +1,49 @@
+"""Server mode: ``personalize-emulator --host 127.0.0.1 --port PORT``.
+
+moto's server (every moto service: S3, IAM, STS, ...) with the Personalize emulator installed before
+the first request. ``--port 0`` binds a free port. Once listening it prints one line,
+``personalize-emulator ready on http://HOST:PORT``, so a supervisor knows when, and where, to connect.
+SIGTERM and SIGINT stop it cleanly (exit status 0).
+"""
+
+import argparse
+import signal
+import sys
+from types import FrameType
+
+READY_LINE_PREFIX = "personalize-emulator ready on "
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="personalize-emulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="port to bind; 0 picks a free one")
+    args = parser.parse_args(argv)
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from .install import install
+
+    install()
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    signal.signal(signal.SIGINT, _exit_cleanly)
+    print(f"{READY_LINE_PREFIX}http://{args.host}:{server.port}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
