@@ -90,6 +90,12 @@ class ResourceKind:
     ``lifecycle`` is None for a kind the service creates synchronously, with no status to wait on
     (schemas). ``update_member`` marks a pseudo-kind that watches a resource's latest update rather than the
     resource (``latestCampaignUpdate``).
+
+    ``named_per_run`` marks the kinds a pipeline creates anew on every run (jobs, solution versions): their
+    name defaults to one derived from the run, so that a retry finds the resource its first try created.
+    ``stoppable`` marks the kinds whose creation can be stopped (StopXCreation).
+    ``waiter_delay`` and ``waiter_max_attempts`` are the default wait: a poll interval suited to how long the
+    real service takes, and a budget comfortably above its longest documented duration.
     """
 
     noun: str
@@ -100,6 +106,10 @@ class ResourceKind:
     deletable: bool = True
     list_key_override: str | None = None
     update_member: str | None = None
+    named_per_run: bool = False
+    stoppable: bool = False
+    waiter_delay: int = 30
+    waiter_max_attempts: int = 120
 
     @property
     def key(self) -> str:
@@ -132,6 +142,10 @@ class ResourceKind:
         return "delete_" + _snake(self.noun) if self.deletable else None
 
     @property
+    def stop_method(self) -> str | None:
+        return "stop_" + _snake(self.noun) + "_creation" if self.stoppable else None
+
+    @property
     def list_method(self) -> str:
         return "list_" + _snake(self.noun) + "s"
 
@@ -148,7 +162,20 @@ class ResourceKind:
         holder = description.get(self.update_member, {}) if self.update_member else description
         return holder.get("failureReason")
 
+    def failure_message(self, arn: str, status: str, failure_reason: str | None) -> str:
+        """What a wait ending in a failure status reports: the ARN, the status and the service's reason."""
+        reason = failure_reason or "the service gave no failure reason"
+        return f"Personalize {self.label} {arn} ended in status {status!r}: {reason}"
 
+    def timeout_message(self, arn: str, status: str, waiter_max_attempts: int) -> str:
+        return (
+            f"Personalize {self.label} {arn} is still in status {status!r} after {waiter_max_attempts} "
+            "polls; raise waiter_max_attempts to wait longer"
+        )
+
+
+# Waits, from the service's documented durations: imports 10-15 min (hours for 100 GB), training 25-50 min
+# (hours on large data), campaigns 10-20 min, batch jobs 10-25 min, data deletion up to a day.
 _KINDS = (
     ResourceKind("DatasetGroup", CREATE_LIFECYCLE, arn_type="dataset-group"),
     ResourceKind("Schema", None, arn_type="schema"),
@@ -160,6 +187,9 @@ _KINDS = (
         parent_member="datasetArn",
         arn_type="dataset-import-job",
         deletable=False,
+        named_per_run=True,
+        waiter_delay=60,
+        waiter_max_attempts=720,
     ),
     ResourceKind(
         "DatasetExportJob",
@@ -168,6 +198,9 @@ _KINDS = (
         parent_member="datasetArn",
         arn_type="dataset-export-job",
         deletable=False,
+        named_per_run=True,
+        waiter_delay=60,
+        waiter_max_attempts=720,
     ),
     ResourceKind(
         "DataDeletionJob",
@@ -176,10 +209,22 @@ _KINDS = (
         parent_member="datasetGroupArn",
         arn_type="data-deletion-job",
         deletable=False,
+        named_per_run=True,
+        waiter_delay=300,
+        waiter_max_attempts=576,
     ),
     ResourceKind("Solution", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="solution"),
-    ResourceKind("SolutionVersion", SOLUTION_VERSION_LIFECYCLE, parent_member="solutionArn", deletable=False),
-    ResourceKind("Campaign", CREATE_LIFECYCLE, arn_type="campaign"),
+    ResourceKind(
+        "SolutionVersion",
+        SOLUTION_VERSION_LIFECYCLE,
+        parent_member="solutionArn",
+        deletable=False,
+        named_per_run=True,
+        stoppable=True,
+        waiter_delay=60,
+        waiter_max_attempts=1440,
+    ),
+    ResourceKind("Campaign", CREATE_LIFECYCLE, arn_type="campaign", waiter_delay=30, waiter_max_attempts=240),
     ResourceKind(
         "BatchInferenceJob",
         BATCH_JOB_LIFECYCLE,
@@ -187,6 +232,9 @@ _KINDS = (
         parent_member="solutionVersionArn",
         arn_type="batch-inference-job",
         deletable=False,
+        named_per_run=True,
+        waiter_delay=60,
+        waiter_max_attempts=720,
     ),
     ResourceKind(
         "BatchSegmentJob",
@@ -195,9 +243,17 @@ _KINDS = (
         parent_member="solutionVersionArn",
         arn_type="batch-segment-job",
         deletable=False,
+        named_per_run=True,
+        waiter_delay=60,
+        waiter_max_attempts=720,
     ),
     ResourceKind(
-        "Recommender", RECOMMENDER_LIFECYCLE, parent_member="datasetGroupArn", arn_type="recommender"
+        "Recommender",
+        RECOMMENDER_LIFECYCLE,
+        parent_member="datasetGroupArn",
+        arn_type="recommender",
+        waiter_delay=60,
+        waiter_max_attempts=240,
     ),
     ResourceKind(
         "Filter",
@@ -210,10 +266,21 @@ _KINDS = (
     ResourceKind(
         "MetricAttribution", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="metric-attribution"
     ),
-    ResourceKind("Campaign", UPDATE_LIFECYCLE, arn_type="campaign", update_member="latestCampaignUpdate"),
+    ResourceKind(
+        "Campaign",
+        UPDATE_LIFECYCLE,
+        arn_type="campaign",
+        update_member="latestCampaignUpdate",
+        waiter_max_attempts=240,
+    ),
     ResourceKind("Solution", UPDATE_LIFECYCLE, arn_type="solution", update_member="latestSolutionUpdate"),
     ResourceKind(
-        "Recommender", UPDATE_LIFECYCLE, arn_type="recommender", update_member="latestRecommenderUpdate"
+        "Recommender",
+        UPDATE_LIFECYCLE,
+        arn_type="recommender",
+        update_member="latestRecommenderUpdate",
+        waiter_delay=60,
+        waiter_max_attempts=240,
     ),
     ResourceKind("Dataset", UPDATE_LIFECYCLE, arn_type="dataset", update_member="latestDatasetUpdate"),
 )

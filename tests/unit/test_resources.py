@@ -60,3 +60,54 @@ def test_statuses_are_disjoint_per_lifecycle():
 def test_unknown_kind_names_the_known_ones():
     with pytest.raises(ValueError, match="dataset_import_job"):
         get_kind("dataset_imprt_job")
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)
+def test_named_per_run_kinds_are_the_jobs_and_the_optionally_named(kind):
+    # A kind gets a run-derived default name when its API calls it a job, or does not require a name:
+    # both create a new resource per pipeline run.
+    if kind.update_member:
+        assert not kind.named_per_run
+        return
+    create_input = OPERATIONS[kind.create_method].input_shape
+    per_run = kind.name_member == "jobName" or kind.name_member not in create_input.required_members
+    assert kind.named_per_run == per_run
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)
+def test_stop_methods_exist(kind):
+    if kind.stop_method:
+        assert OPERATIONS[kind.stop_method].input_shape.required_members == [kind.arn_member]
+
+
+# Longest durations the reference documents for the real service, in hours; the default wait must cover them.
+DOCUMENTED_HOURS = {
+    "dataset_import_job": 4,
+    "dataset_export_job": 4,
+    "data_deletion_job": 24,
+    "solution_version": 12,
+    "campaign": 1,
+    "batch_inference_job": 4,
+    "batch_segment_job": 4,
+}
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)
+def test_default_wait_covers_the_documented_duration(kind):
+    budget_hours = kind.waiter_delay * kind.waiter_max_attempts / 3600
+    assert budget_hours >= DOCUMENTED_HOURS.get(kind.key, 0.5)
+    # A poll interval that a one-minute job would not regret.
+    assert 10 <= kind.waiter_delay <= 300
+
+
+def test_messages_name_the_arn_status_and_reason():
+    kind = get_kind("dataset_import_job")
+    failed = kind.failure_message("arn:x", "CREATE FAILED", "Insufficient privileges")
+    assert "arn:x" in failed
+    assert "CREATE FAILED" in failed
+    assert "Insufficient privileges" in failed
+    assert "no failure reason" in kind.failure_message("arn:x", "CREATE FAILED", None)
+    timed_out = kind.timeout_message("arn:x", "CREATE IN_PROGRESS", 3)
+    assert "arn:x" in timed_out
+    assert "CREATE IN_PROGRESS" in timed_out
+    assert "waiter_max_attempts" in timed_out
