@@ -95,6 +95,15 @@ def read_import_data(sources: Iterable[tuple[str, Content]], schema: Personalize
     return pa.Table.from_batches(batches, schema=arrow_schema(schema))
 
 
+# A data deletion job's input: "a CSV file with a single USER_ID column".
+DELETION_INPUT_SCHEMA = PersonalizeSchema("Users", (SchemaField("USER_ID", "string"),))
+
+
+def read_deletion_user_ids(sources: Iterable[tuple[str, Content]]) -> pa.Array:
+    """The distinct USER_IDs listed by a data deletion job's input files (checked like an import)."""
+    return pc.unique(read_import_data(sources, DELETION_INPUT_SCHEMA)["USER_ID"].combine_chunks())
+
+
 def _check_header(header: list[str], schema: PersonalizeSchema) -> None:
     if len(set(header)) != len(header):
         duplicated = sorted({column for column in header if header.count(column) > 1})
