@@ -22,6 +22,7 @@ def install() -> None:
     import moto.personalize.responses
 
     from . import urls
+    from .kinds import KINDS
     from .lifecycle import register_default_transitions
     from .models import personalize_backends
 
@@ -31,5 +32,5 @@ def install() -> None:
     for url_base in urls.url_bases:
         if url_base not in known:
             moto.backend_index.backend_url_patterns.append(("personalize", re.compile(url_base)))
-    register_default_transitions()
+    register_default_transitions([kind.arn_resource_type for kind in KINDS.values()])
     _installed = True

@@ -1,5 +1,127 @@
-"""Status lifecycles (placeholder while being built)."""
+"""Status lifecycles driven by moto's state manager.
+
+Every status-bearing resource holds a :class:`Lifecycle`: a walk through a sequence of statuses
+(creation, deletion, stop, start, update). How fast it walks is moto's state-manager transition for the
+resource kind's model name, ``personalize::<ARN resource type>`` (``personalize::dataset-import-job``,
+``personalize::solution-version``, ...):
+
+- default: ``{"progression": "time", "seconds": S}`` with S from ``PERSONALIZE_EMULATOR_STEP_SECONDS``
+  (default 1, floats allowed), read when the emulator is installed. Time progression catches up: a
+  status read 3.5 steps after the last change moves three statuses, as a real service would have;
+- ``{"progression": "manual", "times": N}``: one status every N describes of the resource;
+- ``{"progression": "immediate"}``: straight to the end of the walk.
+
+Each status entered calls back the owner, which is where the work of a job happens (see
+``models.Job._complete``); a callback may end the walk early with :meth:`Lifecycle.end`.
+"""
+
+import itertools
+import os
+import time
+from collections.abc import Callable, Sequence
+
+from moto.core.utils import unix_time
+from moto.moto_api import state_manager
+from moto.moto_api._internal.managed_state_model import ManagedState
+
+STEP_SECONDS_VARIABLE = "PERSONALIZE_EMULATOR_STEP_SECONDS"
+MODEL_NAME_PREFIX = "personalize::"
+
+# A deleted resource's last status: the owner forgets it, the API never shows it.
+GONE = "DELETED"
+
+CREATE = ("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE")
+CREATE_FAILED = "CREATE FAILED"
+DELETE = ("DELETE PENDING", "DELETE IN_PROGRESS", GONE)
+BATCH_JOB = ("PENDING", "IN PROGRESS", "ACTIVE")
+DATA_DELETION_JOB = ("PENDING", "IN_PROGRESS", "COMPLETED")
+DATA_DELETION_JOB_FAILED = "FAILED"
+STOP_SOLUTION_VERSION = ("CREATE STOPPING", "CREATE STOPPED")
+STOP_RECOMMENDER = ("STOP PENDING", "STOP IN_PROGRESS", "INACTIVE")
+START_RECOMMENDER = ("START PENDING", "START IN_PROGRESS", "ACTIVE")
+
+# Statuses of unfinished work, which count against the "in progress" quotas.
+RUNNING = frozenset(
+    {"CREATE PENDING", "CREATE IN_PROGRESS", "PENDING", "IN PROGRESS", "IN_PROGRESS", "CREATE STOPPING"}
+)
+
+StatusCallback = Callable[[str], None]
 
 
-def register_default_transitions() -> None:
-    pass
+def model_name(arn_resource_type: str) -> str:
+    return f"{MODEL_NAME_PREFIX}{arn_resource_type}"
+
+
+def step_seconds() -> float:
+    return float(os.environ.get(STEP_SECONDS_VARIABLE, "1"))
+
+
+def register_default_transitions(arn_resource_types: Sequence[str]) -> None:
+    """Make every kind's statuses advance one step per ``PERSONALIZE_EMULATOR_STEP_SECONDS``."""
+    transition = {"progression": "time", "seconds": step_seconds()}
+    for arn_resource_type in arn_resource_types:
+        state_manager.register_default_transition(model_name(arn_resource_type), transition)
+
+
+def _transitions(statuses: Sequence[str]) -> list[tuple[str | None, str]]:
+    if len(statuses) == 1:
+        return [(statuses[0], statuses[0])]
+    return list(itertools.pairwise(statuses))
+
+
+class Lifecycle(ManagedState):
+    def __init__(self, model: str, statuses: Sequence[str], on_status: StatusCallback) -> None:
+        super().__init__(model, _transitions(statuses))
+        self._on_status = on_status
+        self._stepped_at = time.monotonic()
+        self.updated_at = unix_time()
+
+    def begin(self, statuses: Sequence[str]) -> None:
+        """Start a new walk (deletion, stop, start ...) from its first status."""
+        self._transitions = _transitions(statuses)
+        self._status = statuses[0]
+        self._tick = 0
+        self._stepped_at = time.monotonic()
+        self.updated_at = unix_time()
+
+    def end(self, status: str) -> None:
+        """Stop walking, in ``status`` (a failure, for instance)."""
+        self.begin((status,))
+
+    @property
+    def status(self) -> str:
+        self._progress()
+        return self._status  # type: ignore[return-value]
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
+
+    @property
+    def current(self) -> str:
+        """The status as it was last computed, without progressing."""
+        return self._status  # type: ignore[return-value]
+
+    def _steps_due(self) -> int:
+        transition = state_manager.get_transition(self.model_name)
+        progression = transition["progression"]
+        if progression == "manual":
+            if self._tick < transition["times"]:
+                return 0
+            self._tick = 0
+            return 1
+        if progression == "time" and float(transition["seconds"]) > 0:
+            seconds = float(transition["seconds"])
+            steps = int((time.monotonic() - self._stepped_at) // seconds)
+            self._stepped_at += steps * seconds
+            return steps
+        return len(self._transitions)
+
+    def _progress(self) -> None:
+        for _ in range(self._steps_due()):
+            following = self._get_next_status(self._status)
+            if following == self._status or following is None:
+                return
+            self._status = following
+            self.updated_at = unix_time()
+            self._on_status(following)

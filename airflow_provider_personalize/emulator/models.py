@@ -1,17 +1,705 @@
-"""The emulated Personalize backend (being built)."""
+"""The emulated Personalize control plane: resources, their lifecycles and AWS's rules between them.
 
+One generic machinery (create, look up, list, delete, tag) serves every kind in ``kinds.KINDS``;
+kind-specific rules live in the ``create_*`` / ``update_*`` methods of :class:`PersonalizeEmulatorBackend`.
+
+Semantics, from AWS's API reference and developer guide:
+
+- Names are unique per account, region and kind (the ARN holds the name): a second create with the same
+  name raises ResourceAlreadyExistsException, also while the first is being deleted. A dataset's ARN is
+  ``dataset/<group name>/<TYPE>``, so a second dataset of a type in a group is a duplicate too.
+- Children can only be created under an ACTIVE parent (ResourceInUseException otherwise).
+- Deletes are asynchronous: DELETE PENDING > DELETE IN_PROGRESS, then ResourceNotFoundException. Only an
+  ACTIVE, CREATE FAILED or INACTIVE resource can be deleted. A parent cannot be deleted while it has
+  children (jobs block only while they run); a schema cannot be deleted while a dataset uses it. When a
+  resource is gone, its jobs and solution versions go with it.
+- Every job does its work when it reaches its final status (``Resource._complete``); a job that cannot do
+  its work ends in CREATE FAILED (FAILED for data deletion jobs) with a failureReason.
+
+Where AWS documents a rule but not its wording, the message here is our own, and says what is wrong.
+Where AWS's behaviour is undocumented we pick the conservative choice: List operations return the most
+recently created resources first; event tracker ARNs end in a random 8-hex-digit id, like solution
+versions'; a metric attribution update applies at once (it has no update status in the API).
+"""
+
+import base64
+import binascii
+import json
+import uuid
 from typing import Any
 
 from moto.core.base_backend import BackendDict
+from moto.core.common_models import BaseModel
+from moto.core.utils import unix_time
 from moto.personalize.models import PersonalizeBackend
+from moto.utilities.utils import get_partition
+
+from . import lifecycle
+from .exceptions import (
+    InvalidInputException,
+    InvalidNextTokenException,
+    LimitExceededException,
+    ResourceAlreadyExistsException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    TooManyTagKeysException,
+    TooManyTagsException,
+)
+from .kinds import KINDS, Kind
+from .recipes import ALGORITHMS, FEATURE_TRANSFORMATIONS, RECIPES
+from .schemas import check_avro_schema, check_schema_fits_dataset_type, dataset_type_key
+
+DELETABLE_STATUSES = frozenset({"ACTIVE", lifecycle.CREATE_FAILED, "INACTIVE"})
+MAX_TAGS = 200
+PAGING_MEMBERS = frozenset({"nextToken", "maxResults"})
+PARENT_KINDS = {
+    "datasetGroupArn": "DatasetGroup",
+    "datasetArn": "Dataset",
+    "solutionArn": "Solution",
+    "solutionVersionArn": "SolutionVersion",
+}
+Params = dict[str, Any]
+
+
+class CreationFailed(Exception):
+    """Raised by ``_complete`` when a resource cannot be created; the message becomes its failureReason."""
+
+
+class Resource(BaseModel):
+    """A resource of any kind: its request members, its ancestors' ARNs, tags and lifecycles."""
+
+    def __init__(
+        self,
+        backend: "PersonalizeEmulatorBackend",
+        kind: Kind,
+        arn: str,
+        attributes: Params,
+        ancestors: dict[str, str],
+        tags: dict[str, str],
+    ) -> None:
+        self.backend = backend
+        self.kind = kind
+        self.arn = arn
+        self.attributes = attributes
+        self.ancestors = ancestors
+        self.tags = tags
+        self.created_at = unix_time()
+        self.failure_reason: str | None = None
+        self.created = not kind.has_status
+        self.lifecycle = lifecycle.Lifecycle(kind.model_name, kind.statuses or ("ACTIVE",), self._on_status)
+        self.update: lifecycle.Lifecycle | None = None
+        self.update_request: Params = {}
+        self.update_created_at = 0.0
+        self.update_failure_reason: str | None = None
+
+    @property
+    def status(self) -> str:
+        return self.lifecycle.status
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in lifecycle.RUNNING
+
+    def _on_status(self, status: str) -> None:
+        if status == lifecycle.GONE:
+            self.backend.forget(self)
+        elif status == self.kind.statuses[-1] and not self.created:
+            self.created = True
+            try:
+                self._complete()
+            except CreationFailed as failure:
+                self.fail(str(failure))
+
+    def _complete(self) -> None:
+        """The work done as the resource reaches its final status; raise CreationFailed to fail it.
+
+        The data plane overrides this per job kind (an import reads S3, a solution version trains ...).
+        """
+
+    def fail(self, reason: str) -> None:
+        """End the resource's creation in its failed status, with ``reason`` as its failureReason."""
+        self.failure_reason = reason
+        self.lifecycle.end(self.kind.failed_status)
+
+    def begin_update(self, request: Params) -> None:
+        """Start an update; ``request`` (API members) applies when the update reaches ACTIVE."""
+        if self.update is None:
+            self.update = lifecycle.Lifecycle(self.kind.model_name, lifecycle.CREATE, self._on_update_status)
+        else:
+            self.update.begin(lifecycle.CREATE)
+        self.update_request = request
+        self.update_created_at = unix_time()
+        self.update_failure_reason = None
+
+    def _on_update_status(self, status: str) -> None:
+        if status == "ACTIVE":
+            self.attributes.update(self.update_request)
+
+    def advance(self) -> None:
+        """Count one describe, for the state manager's manual progression."""
+        self.lifecycle.advance()
+        if self.update is not None:
+            self.update.advance()
+
+    def describe(self) -> Params:
+        described: Params = {
+            **self.attributes,
+            self.kind.arn_member: self.arn,
+            "creationDateTime": self.created_at,
+            "lastUpdatedDateTime": self.lifecycle.updated_at,
+            "failureReason": self.failure_reason,
+            **self._derived_members(),
+        }
+        if self.kind.has_status:
+            described["status"] = self.status
+        if self.update is not None and self.kind.update_member:
+            described[self.kind.update_member] = {
+                **self._update_summary(),
+                "status": self.update.status,
+                "failureReason": self.update_failure_reason,
+                "creationDateTime": self.update_created_at,
+                "lastUpdatedDateTime": self.update.updated_at,
+            }
+        members = self.kind.describe_members
+        return {key: value for key, value in described.items() if key in members and value is not None}
+
+    def summary(self) -> Params:
+        return {key: value for key, value in self.describe().items() if key in self.kind.summary_members}
+
+    def _derived_members(self) -> Params:
+        """Describe members computed from other resources (none by default)."""
+        return {}
+
+    def _update_summary(self) -> Params:
+        return dict(self.update_request)
+
+
+class Solution(Resource):
+    def _derived_members(self) -> Params:
+        versions = self.backend.live(KINDS["SolutionVersion"], {"solutionArn": self.arn})
+        return {"latestSolutionVersion": versions[0].summary()} if versions else {}
+
+    def _update_summary(self) -> Params:
+        return {
+            "solutionUpdateConfig": self.update_request.get("solutionConfig", {}),
+            "performAutoTraining": self.update_request.get("performAutoTraining"),
+            "performIncrementalUpdate": self.update_request.get("performIncrementalUpdate"),
+        }
+
+
+class SolutionVersion(Resource):
+    def _complete(self) -> None:
+        """Training happens here (the data plane's). Until then, training succeeds at once."""
+
+
+class DatasetImportJob(Resource):
+    def _complete(self) -> None:
+        """The import happens here: the data plane reads dataSource.dataLocation from S3."""
+
+
+class DatasetExportJob(Resource):
+    def _complete(self) -> None:
+        """The export happens here: the data plane writes the dataset's records to jobOutput."""
+
+
+class DataDeletionJob(Resource):
+    def _complete(self) -> None:
+        """The deletion happens here: the data plane removes the users listed in dataSource."""
+
+
+class BatchInferenceJob(Resource):
+    def _complete(self) -> None:
+        """Batch recommendations happen here: the data plane reads jobInput and writes jobOutput."""
+
+
+class BatchSegmentJob(Resource):
+    def _complete(self) -> None:
+        """Batch segmentation happens here: the data plane reads jobInput and writes jobOutput."""
+
+
+RESOURCE_CLASSES: dict[str, type[Resource]] = {
+    "Solution": Solution,
+    "SolutionVersion": SolutionVersion,
+    "DatasetImportJob": DatasetImportJob,
+    "DatasetExportJob": DatasetExportJob,
+    "DataDeletionJob": DataDeletionJob,
+    "BatchInferenceJob": BatchInferenceJob,
+    "BatchSegmentJob": BatchSegmentJob,
+}
+
+
+def _tags(params: Params) -> dict[str, str]:
+    tags = {tag["tagKey"]: tag["tagValue"] for tag in params.get("tags") or []}
+    if len(tags) > MAX_TAGS:
+        raise TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags.")
+    return tags
+
+
+def _unless_given(defaults: Params, params: Params) -> Params:
+    return {member: value for member, value in defaults.items() if params.get(member) is None}
+
+
+def _encode_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def _decode_token(token: str) -> int:
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+        raise InvalidNextTokenException() from error
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidNextTokenException()
+    return offset
+
+
+def paginate(items: list[Params], params: Params, key: str) -> Params:
+    offset = _decode_token(params["nextToken"]) if params.get("nextToken") else 0
+    limit = params.get("maxResults") or 100
+    page: Params = {key: items[offset : offset + limit]}
+    if offset + limit < len(items):
+        page["nextToken"] = _encode_token(offset + limit)
+    return page
 
 
 class PersonalizeEmulatorBackend(PersonalizeBackend):
+    """Personalize's control plane for one account and region."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.resources: dict[str, Resource] = {}
+
     @property
     def _url_module(self) -> Any:
         from . import urls
 
         return urls
+
+    # -- the generic machinery ------------------------------------------------------------------
+
+    def arn(self, kind: Kind, resource_id: str) -> str:
+        partition = get_partition(self.region_name)
+        prefix = f"arn:{partition}:personalize:{self.region_name}:{self.account_id}"
+        return f"{prefix}:{kind.arn_resource_type}/{resource_id}"
+
+    def get(self, kind: Kind, arn: str) -> Resource:
+        resource = self.resources.get(arn)
+        if resource is None or resource.kind is not kind or resource.status == lifecycle.GONE:
+            raise ResourceNotFoundException(arn)
+        return resource
+
+    def get_active(self, kind: Kind, arn: str) -> Resource:
+        resource = self.get(kind, arn)
+        if resource.status != "ACTIVE":
+            raise ResourceInUseException(
+                f"The {kind.label} {arn} is in {resource.status} state; it must be ACTIVE."
+            )
+        return resource
+
+    def live(self, kind: Kind, where: Params | None = None) -> list[Resource]:
+        """The kind's existing resources, newest first, whose ancestors match ``where``."""
+        matching = [
+            resource
+            for resource in list(self.resources.values())
+            if resource.kind is kind
+            and all(resource.ancestors.get(member) == arn for member, arn in (where or {}).items())
+        ]
+        return [resource for resource in reversed(matching) if resource.status != lifecycle.GONE]
+
+    def forget(self, resource: Resource) -> None:
+        """Remove a deleted resource, and the resources under it."""
+        self.resources.pop(resource.arn, None)
+        for descendant in list(self.resources.values()):
+            if resource.arn in descendant.ancestors.values():
+                self.resources.pop(descendant.arn, None)
+
+    def add(
+        self,
+        kind: Kind,
+        params: Params,
+        *,
+        resource_id: str | None = None,
+        arn: str | None = None,
+        **derived: Any,
+    ) -> Resource:
+        """Create a resource from its Create request ``params`` (plus ``derived`` members).
+
+        Its ARN is ``arn``, else formed from ``resource_id``, else from its name.
+        """
+        ancestors: dict[str, str] = {}
+        if kind.parent_member:
+            parent_arn = params[kind.parent_member]
+            parent = self.get_active(KINDS[PARENT_KINDS[kind.parent_member]], parent_arn)
+            ancestors = {kind.parent_member: parent_arn, **parent.ancestors}
+        arn = arn or self.arn(kind, resource_id or params[kind.name_member])
+        existing = self.resources.get(arn)
+        if existing is not None and existing.status != lifecycle.GONE:
+            raise ResourceAlreadyExistsException(arn)
+        self._check_quotas(kind, ancestors)
+        tags = _tags(params)
+        attributes = {key: value for key, value in params.items() if key != "tags"} | derived
+        resource = RESOURCE_CLASSES.get(kind.api_name, Resource)(self, kind, arn, attributes, ancestors, tags)
+        self.resources[arn] = resource
+        return resource
+
+    def _check_quotas(self, kind: Kind, ancestors: dict[str, str]) -> None:
+        for quota in kind.quotas:
+            where: Params | None = {quota.scope: ancestors[quota.scope]} if quota.scope != "region" else None
+            counted = [
+                resource
+                for resource in self.live(kind, where)
+                if not quota.running_only or resource.is_running
+            ]
+            if len(counted) >= quota.limit:
+                raise LimitExceededException(quota.message(f"{kind.label}s"))
+
+    def describe(self, kind: Kind, params: Params) -> Params:
+        resource = self.get(kind, params[kind.arn_member])
+        resource.advance()
+        described = resource.describe()
+        if resource.status == lifecycle.GONE:  # the describe's own progression finished a deletion
+            raise ResourceNotFoundException(resource.arn)
+        return {kind.describe_key: described}
+
+    def list(self, kind: Kind, params: Params) -> Params:
+        where = {member: value for member, value in params.items() if member not in PAGING_MEMBERS}
+        summaries = [resource.summary() for resource in self.live(kind, where)]
+        return paginate(summaries, params, kind.list_key)
+
+    def delete(self, kind: Kind, params: Params) -> Params:
+        resource = self.get(kind, params[kind.arn_member])
+        if resource.status not in DELETABLE_STATUSES:
+            raise ResourceInUseException(f"The {kind.label} {resource.arn} is in {resource.status} state.")
+        for child in list(self.resources.values()):
+            if resource.arn not in child.ancestors.values() or child.status == lifecycle.GONE:
+                continue
+            if child.is_running:
+                raise ResourceInUseException(
+                    f"The {kind.label} {resource.arn} has a {child.kind.label} in {child.status} state "
+                    f"({child.arn}); wait for it to finish first."
+                )
+            if not child.kind.is_job:
+                raise ResourceInUseException(
+                    f"The {kind.label} {resource.arn} still has a {child.kind.label} ({child.arn}); "
+                    "delete it first."
+                )
+        resource.lifecycle.begin(lifecycle.DELETE)
+        return {}
+
+    # -- dataset groups, schemas, datasets ---------------------------------------------------------
+
+    def create_dataset_group(self, params: Params) -> Params:
+        if params.get("roleArn") and not params.get("kmsKeyArn"):
+            raise InvalidInputException("roleArn is only allowed together with kmsKeyArn.")
+        group = self.add(KINDS["DatasetGroup"], params)
+        response: Params = {"datasetGroupArn": group.arn}
+        if params.get("domain"):
+            response["domain"] = params["domain"]
+        return response
+
+    def create_schema(self, params: Params) -> Params:  # type: ignore[override]
+        check_avro_schema(params["schema"])
+        return {"schemaArn": self.add(KINDS["Schema"], params).arn}
+
+    def delete_schema(self, params: Params) -> Params:  # type: ignore[override]
+        schema = self.get(KINDS["Schema"], params["schemaArn"])
+        for dataset in self.live(KINDS["Dataset"]):
+            if schema.arn in (dataset.attributes["schemaArn"], dataset.update_request.get("schemaArn")):
+                raise ResourceInUseException(f"The schema {schema.arn} is used by the dataset {dataset.arn}.")
+        self.forget(schema)
+        return {}
+
+    def _fitting_schema(self, schema_arn: str, dataset_type: str, group: Resource) -> Resource:
+        schema = self.get(KINDS["Schema"], schema_arn)
+        group_domain = group.attributes.get("domain")
+        if schema.attributes.get("domain") != group_domain:
+            schema_domain = schema.attributes.get("domain")
+            raise InvalidInputException(
+                f"The schema {schema_arn} (domain {schema_domain or 'none'}) does not match "
+                f"the domain of the dataset group {group.arn} ({group_domain or 'none'})."
+            )
+        check_schema_fits_dataset_type(schema.attributes["schema"], dataset_type, group_domain)
+        return schema
+
+    def create_dataset(self, params: Params) -> Params:
+        dataset_type = dataset_type_key(params["datasetType"])
+        group = self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
+        self._fitting_schema(params["schemaArn"], dataset_type, group)
+        resource_id = f"{group.attributes['name']}/{dataset_type.upper()}"
+        dataset = self.add(KINDS["Dataset"], params, resource_id=resource_id)
+        return {"datasetArn": dataset.arn}
+
+    def update_dataset(self, params: Params) -> Params:
+        dataset = self.get_active(KINDS["Dataset"], params["datasetArn"])
+        group = self.get(KINDS["DatasetGroup"], dataset.attributes["datasetGroupArn"])
+        self._fitting_schema(params["schemaArn"], dataset_type_key(dataset.attributes["datasetType"]), group)
+        dataset.begin_update({"schemaArn": params["schemaArn"]})
+        return {"datasetArn": dataset.arn}
+
+    # -- jobs on datasets -------------------------------------------------------------------------
+
+    def create_dataset_import_job(self, params: Params) -> Params:
+        job = self.add(KINDS["DatasetImportJob"], params, **_unless_given({"importMode": "FULL"}, params))
+        return {"datasetImportJobArn": job.arn}
+
+    def create_dataset_export_job(self, params: Params) -> Params:
+        job = self.add(KINDS["DatasetExportJob"], params, **_unless_given({"ingestionMode": "PUT"}, params))
+        return {"datasetExportJobArn": job.arn}
+
+    def create_data_deletion_job(self, params: Params) -> Params:
+        return {"dataDeletionJobArn": self.add(KINDS["DataDeletionJob"], params).arn}
+
+    # -- solutions and solution versions ----------------------------------------------------------
+
+    def _custom_recipe(self, recipe_arn: str) -> None:
+        recipe = RECIPES.get(recipe_arn)
+        if recipe is None:
+            raise ResourceNotFoundException(recipe_arn)
+        if recipe.domain:
+            raise InvalidInputException(
+                f"The recipe {recipe_arn} is a recommender use case ({recipe.domain}); "
+                "use it with CreateRecommender, not CreateSolution."
+            )
+
+    def create_solution(self, params: Params) -> Params:
+        if params.get("recipeArn"):
+            self._custom_recipe(params["recipeArn"])
+        elif not params.get("performAutoML"):
+            raise InvalidInputException("Provide a recipeArn, or set performAutoML to true.")
+        defaults = {"performHPO": False, "performAutoML": False, "performAutoTraining": True}
+        solution = self.add(KINDS["Solution"], params, **_unless_given(defaults, params))
+        return {"solutionArn": solution.arn}
+
+    def update_solution(self, params: Params) -> Params:
+        solution = self.get_active(KINDS["Solution"], params["solutionArn"])
+        request = {key: value for key, value in params.items() if key != "solutionArn"}
+        if "solutionUpdateConfig" in request:
+            config = solution.attributes.get("solutionConfig", {}) | request.pop("solutionUpdateConfig")
+            request["solutionConfig"] = config
+        solution.begin_update(request)
+        return {"solutionArn": solution.arn}
+
+    def create_solution_version(self, params: Params) -> Params:
+        solution = self.get_active(KINDS["Solution"], params["solutionArn"])
+        inherited = {
+            member: solution.attributes[member]
+            for member in (
+                "performHPO",
+                "performAutoML",
+                "performIncrementalUpdate",
+                "recipeArn",
+                "eventType",
+                "datasetGroupArn",
+                "solutionConfig",
+            )
+            if member in solution.attributes
+        }
+        version = self.add(
+            KINDS["SolutionVersion"],
+            params,
+            arn=f"{solution.arn}/{uuid.uuid4().hex[:8]}",
+            trainingType="MANUAL",
+            **inherited,
+            **_unless_given({"trainingMode": "FULL"}, params),
+        )
+        return {"solutionVersionArn": version.arn}
+
+    def stop_solution_version_creation(self, params: Params) -> Params:
+        version = self.get(KINDS["SolutionVersion"], params["solutionVersionArn"])
+        if version.status not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+            raise ResourceInUseException(
+                f"The solution version {version.arn} is in {version.status} state; "
+                "only a version in CREATE PENDING or CREATE IN_PROGRESS can be stopped."
+            )
+        version.lifecycle.begin(lifecycle.STOP_SOLUTION_VERSION)
+        return {}
+
+    # -- campaigns and batch jobs ----------------------------------------------------------------
+
+    def create_campaign(self, params: Params) -> Params:
+        campaign = self.add(KINDS["Campaign"], params, **_unless_given({"minProvisionedTPS": 1}, params))
+        return {"campaignArn": campaign.arn}
+
+    def update_campaign(self, params: Params) -> Params:
+        campaign = self.get_active(KINDS["Campaign"], params["campaignArn"])
+        if campaign.update is not None and campaign.update.status not in ("ACTIVE", lifecycle.CREATE_FAILED):
+            raise ResourceInUseException(f"The campaign {campaign.arn} has an update in progress.")
+        if params.get("solutionVersionArn"):
+            version = self.get_active(KINDS["SolutionVersion"], params["solutionVersionArn"])
+            if version.ancestors["solutionArn"] != campaign.ancestors["solutionArn"]:
+                raise InvalidInputException(
+                    f"The solution version {version.arn} is not a version of the campaign's solution."
+                )
+        current = {
+            member: campaign.attributes[member]
+            for member in ("solutionVersionArn", "minProvisionedTPS", "campaignConfig")
+            if member in campaign.attributes
+        }
+        request = {key: value for key, value in params.items() if key != "campaignArn"}
+        campaign.begin_update(current | request)
+        return {"campaignArn": campaign.arn}
+
+    def _check_filter(self, params: Params) -> None:
+        if params.get("filterArn"):
+            self.get_active(KINDS["Filter"], params["filterArn"])
+
+    def create_batch_inference_job(self, params: Params) -> Params:
+        self._check_filter(params)
+        job = self.add(KINDS["BatchInferenceJob"], params)
+        return {"batchInferenceJobArn": job.arn}
+
+    def create_batch_segment_job(self, params: Params) -> Params:
+        self._check_filter(params)
+        return {"batchSegmentJobArn": self.add(KINDS["BatchSegmentJob"], params).arn}
+
+    # -- recommenders --------------------------------------------------------------------------
+
+    def create_recommender(self, params: Params) -> Params:
+        group = self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
+        domain = group.attributes.get("domain")
+        if not domain:
+            raise InvalidInputException(
+                f"Recommenders can only be created in a Domain dataset group; {group.arn} has no domain."
+            )
+        recipe = RECIPES.get(params["recipeArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["recipeArn"])
+        if recipe.domain != domain:
+            raise InvalidInputException(f"The recipe {recipe.arn} is not a use case of the {domain} domain.")
+        return {"recommenderArn": self.add(KINDS["Recommender"], params).arn}
+
+    def update_recommender(self, params: Params) -> Params:
+        recommender = self.get_active(KINDS["Recommender"], params["recommenderArn"])
+        recommender.begin_update({"recommenderConfig": params["recommenderConfig"]})
+        return {"recommenderArn": recommender.arn}
+
+    def stop_recommender(self, params: Params) -> Params:
+        recommender = self.get_active(KINDS["Recommender"], params["recommenderArn"])
+        recommender.lifecycle.begin(lifecycle.STOP_RECOMMENDER)
+        return {"recommenderArn": recommender.arn}
+
+    def start_recommender(self, params: Params) -> Params:
+        recommender = self.get(KINDS["Recommender"], params["recommenderArn"])
+        if recommender.status != "INACTIVE":
+            raise ResourceInUseException(
+                f"The recommender {recommender.arn} is in {recommender.status} state; it must be INACTIVE."
+            )
+        recommender.lifecycle.begin(lifecycle.START_RECOMMENDER)
+        return {"recommenderArn": recommender.arn}
+
+    # -- filters, event trackers, metric attributions ---------------------------------------------
+
+    def create_filter(self, params: Params) -> Params:
+        return {"filterArn": self.add(KINDS["Filter"], params).arn}
+
+    def create_event_tracker(self, params: Params) -> Params:
+        tracker = self.add(
+            KINDS["EventTracker"],
+            params,
+            resource_id=uuid.uuid4().hex[:8],
+            trackingId=str(uuid.uuid4()),
+            accountId=self.account_id,
+        )
+        return {"eventTrackerArn": tracker.arn, "trackingId": tracker.attributes["trackingId"]}
+
+    def create_metric_attribution(self, params: Params) -> Params:
+        return {"metricAttributionArn": self.add(KINDS["MetricAttribution"], params).arn}
+
+    def update_metric_attribution(self, params: Params) -> Params:
+        if not params.get("metricAttributionArn"):
+            raise InvalidInputException("metricAttributionArn is required.")
+        attribution = self.get_active(KINDS["MetricAttribution"], params["metricAttributionArn"])
+        removed = set(params.get("removeMetrics") or [])
+        metrics = [kept for kept in attribution.attributes["metrics"] if kept["metricName"] not in removed]
+        known = {metric["metricName"] for metric in metrics}
+        for metric in params.get("addMetrics") or []:
+            if metric["metricName"] in known:
+                raise ResourceAlreadyExistsException(f"{attribution.arn} metric {metric['metricName']}")
+            metrics.append(metric)
+        attribution.attributes["metrics"] = metrics
+        if params.get("metricsOutputConfig"):
+            attribution.attributes["metricsOutputConfig"] = params["metricsOutputConfig"]
+        return {"metricAttributionArn": attribution.arn}
+
+    def list_metric_attribution_metrics(self, params: Params) -> Params:
+        attribution = self.get(KINDS["MetricAttribution"], params["metricAttributionArn"])
+        return paginate(attribution.attributes["metrics"], params, "metrics")
+
+    # -- recipes, algorithms, feature transformations ---------------------------------------------
+
+    def list_recipes(self, params: Params) -> Params:
+        recipes = [
+            recipe.describe() for recipe in RECIPES.values() if params.get("domain") in (None, recipe.domain)
+        ]
+        summary_members = ("name", "recipeArn", "status", "creationDateTime", "lastUpdatedDateTime", "domain")
+        summaries = [{key: recipe[key] for key in summary_members if key in recipe} for recipe in recipes]
+        return paginate(summaries, params, "recipes")
+
+    def describe_recipe(self, params: Params) -> Params:
+        recipe = RECIPES.get(params["recipeArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["recipeArn"])
+        described = recipe.describe()
+        described.pop("domain", None)
+        return {"recipe": described}
+
+    def describe_algorithm(self, params: Params) -> Params:
+        recipe = ALGORITHMS.get(params["algorithmArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["algorithmArn"])
+        algorithm = {
+            "name": recipe.name,
+            "algorithmArn": recipe.algorithm_arn,
+            "defaultHyperParameters": {},
+            "defaultResourceConfig": {},
+            "trainingInputMode": "File",
+            "creationDateTime": recipe.describe()["creationDateTime"],
+            "lastUpdatedDateTime": recipe.describe()["lastUpdatedDateTime"],
+        }
+        return {"algorithm": algorithm}
+
+    def describe_feature_transformation(self, params: Params) -> Params:
+        recipe = FEATURE_TRANSFORMATIONS.get(params["featureTransformationArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["featureTransformationArn"])
+        created = recipe.describe()["creationDateTime"]
+        transformation = {
+            "name": recipe.name,
+            "featureTransformationArn": recipe.feature_transformation_arn,
+            "defaultParameters": {},
+            "creationDateTime": created,
+            "lastUpdatedDateTime": created,
+            "status": "ACTIVE",
+        }
+        return {"featureTransformation": transformation}
+
+    # -- tags ----------------------------------------------------------------------------------
+
+    def _tagged(self, arn: str) -> Resource:
+        resource = self.resources.get(arn)
+        if resource is None or resource.status == lifecycle.GONE:
+            raise ResourceNotFoundException(arn)
+        return resource
+
+    def tag_resource(self, params: Params) -> Params:
+        resource = self._tagged(params["resourceArn"])
+        tags = resource.tags | _tags(params)
+        if len(tags) > MAX_TAGS:
+            raise TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags.")
+        resource.tags = tags
+        return {}
+
+    def untag_resource(self, params: Params) -> Params:
+        resource = self._tagged(params["resourceArn"])
+        if len(params["tagKeys"]) > MAX_TAGS:
+            raise TooManyTagKeysException(f"At most {MAX_TAGS} tag keys can be removed at once.")
+        for key in params["tagKeys"]:
+            resource.tags.pop(key, None)
+        return {}
+
+    def list_tags_for_resource(self, params: Params) -> Params:
+        resource = self._tagged(params["resourceArn"])
+        return {"tags": [{"tagKey": key, "tagValue": value} for key, value in resource.tags.items()]}
 
 
 personalize_backends = BackendDict(PersonalizeEmulatorBackend, "personalize")

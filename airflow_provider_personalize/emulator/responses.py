@@ -1,7 +1,72 @@
-"""Request handling (being built)."""
+"""Request handling: one method per Personalize operation, each generated from the kinds table.
 
+Every request is validated against botocore's model first (``validation``), then handed to the backend:
+Describe/List/Delete of a kind go to the backend's generic ``describe``/``list``/``delete``; every
+other operation to the backend method of its snake_case name. Responses are JSON, timestamps as epoch
+seconds, shaped as botocore's output shapes (the backend projects resources onto them).
+"""
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.utils import camelcase_to_underscores
 from moto.personalize.responses import PersonalizeResponse
+
+from .kinds import KINDS, Kind
+from .models import PersonalizeEmulatorBackend, personalize_backends
+from .validation import service_model, validate_request
+
+# Operations served by the data plane (metrics from training), not by this control plane.
+DATA_PLANE_OPERATIONS = frozenset({"GetSolutionMetrics"})
+
+
+Route = Callable[[PersonalizeEmulatorBackend, dict[str, Any]], dict[str, Any]]
+
+
+def _route(operation: str) -> Route:
+    for verb in ("Describe", "List", "Delete"):
+        noun = operation.removeprefix(verb)
+        if verb == "List":
+            noun = noun.removesuffix("s")
+        kind = KINDS.get(noun) if operation.startswith(verb) else None
+        if kind is not None and not (verb == "Delete" and not kind.has_status):
+            return functools.partial(_generic, getattr(PersonalizeEmulatorBackend, verb.lower()), kind)
+    route: Route = getattr(PersonalizeEmulatorBackend, camelcase_to_underscores(operation))
+    return route
+
+
+def _generic(
+    method: Callable[[PersonalizeEmulatorBackend, Kind, dict[str, Any]], dict[str, Any]],
+    kind: Kind,
+    backend: PersonalizeEmulatorBackend,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    return method(backend, kind, params)
 
 
 class PersonalizeEmulatorResponse(PersonalizeResponse):
-    pass
+    @property
+    def emulator_backend(self) -> PersonalizeEmulatorBackend:
+        return personalize_backends[self.current_account][self.region]
+
+    def respond(self, operation: str, route: Route) -> str:
+        params = json.loads(self.body) if self.body else {}
+        validate_request(operation, params)
+        return json.dumps(route(self.emulator_backend, params))
+
+
+def _handler(operation: str) -> Callable[[PersonalizeEmulatorResponse], str]:
+    route = _route(operation)
+
+    def handle(self: PersonalizeEmulatorResponse) -> str:
+        return self.respond(operation, route)
+
+    handle.__name__ = camelcase_to_underscores(operation)
+    return handle
+
+
+for _operation in service_model().operation_names:
+    if _operation not in DATA_PLANE_OPERATIONS:
+        setattr(PersonalizeEmulatorResponse, camelcase_to_underscores(_operation), _handler(_operation))

@@ -1,0 +1,483 @@
+"""Train real (small) recommendation models on a dataset group's data, and measure them as AWS does.
+
+Models
+------
+``aws-popularity-count`` trains a **popularity** model: items ranked by how many interactions they have.
+
+``aws-user-personalization(-v2)``, ``aws-similar-items`` (and the older ``aws-sims``) and
+``aws-personalized-ranking(-v2)`` train an **item-to-item co-occurrence** model (item-based collaborative
+filtering). Two items are related when the same user interacts with both within ``CO_OCCURRENCE_WINDOW``
+consecutive interactions; each pair counts ``1 / distance`` (nearer in time, stronger), and the sum is
+normalised by cosine, ``c(a, b) / sqrt(n(a) n(b))``, so that popular items do not relate to everything.
+Each item keeps its ``NEIGHBOURS`` strongest neighbours. A user's recommendations sum the neighbour lists
+of their ``HISTORY_USED`` most recent items, the newer counting more (``RECENCY_DECAY`` per step back), and
+blend in popularity (``POPULARITY_BLEND``), which also serves users and items the model does not know.
+Scores are shares of one over the whole catalogue, as GetRecommendations' scores are.
+
+Interactions are first filtered by the solution's ``eventType`` (and ``eventValueThreshold``), and duplicate
+(user, item, timestamp) records count once. Training then needs 1000 interactions and 25 users with at least
+2 interactions each; otherwise it fails with AWS's texts (developer guide, "Common error messages" and
+quotas). With an event type the first text is the documented ``Dataset has fewer than 1000 interactions after
+filtering by event type: TYPE``; without one, the same sentence ends at "interactions.".
+
+UPDATE training (trainingMode UPDATE, on top of an earlier version) keeps that version's item-to-item
+neighbour lists and recomputes everything that needs no model fitting from the current data: the item
+catalogue (new items join, with popularity but no neighbours yet), popularity, and each user's recent
+history. This mirrors AWS, where UPDATE brings in new items and interactions without retraining the model.
+An UPDATE version reports the metrics of the version it builds on: its model is that model.
+
+Metrics (GetSolutionMetrics)
+----------------------------
+The protocol is the developer guide's ("Evaluating a solution version"): users are split into 90% for
+training and 10% for testing; a model is trained on the training users only; each test user's oldest 90% of
+interactions (at least one) are given to it as the user's history, and its top 25 recommendations are
+compared with the items of the user's most recent 10% (at least one). Then the model that is kept is trained
+on all the data. Details that make this deterministic and affordable:
+
+- test users are those with at least 2 interactions whose CRC-32 of the USER_ID falls in the lowest tenth
+  (the same data always yields the same split and the same figures); at most ``MAX_TEST_USERS`` of them,
+  lowest hashes first;
+- ``precision_at_K``: relevant items among the top K, divided by K;
+- ``mean_reciprocal_rank_at_25``: 1 / rank of the first relevant item in the top 25 (0 if none);
+- ``normalized_discounted_cumulative_gain_at_K``: relevant items weighted ``1 / log2(1 + position)``,
+  divided by the same sum for an ideal list (all relevant items first);
+- each is the mean over test users; ``coverage`` is the number of distinct items recommended to any test
+  user divided by the number of distinct items in the Interactions and Items data.
+
+Public API: :func:`train`, :class:`TrainedModel` (``recommend``, ``similar_items``, ``rank``, ``to_bytes``,
+``from_bytes``), :class:`TrainingError`, :func:`model_kind_for_recipe`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .datastore import TrainingData
+
+ModelKind = Literal["popularity", "item-cooccurrence"]
+TrainingMode = Literal["FULL", "UPDATE"]
+
+MIN_INTERACTIONS = 1000
+MIN_USERS_WITH_TWO_INTERACTIONS = 25
+CO_OCCURRENCE_WINDOW = 8
+NEIGHBOURS = 50
+HISTORY_KEPT = 50
+HISTORY_USED = 20
+RECENCY_DECAY = 0.9
+POPULARITY_BLEND = 0.05
+TEST_USER_SHARE = 0.1
+HELD_OUT_SHARE = 0.1
+MAX_TEST_USERS = 5000
+EVALUATED_RANKS = 25
+
+RECIPE_MODEL_KINDS: dict[str, ModelKind] = {
+    "aws-popularity-count": "popularity",
+    "aws-user-personalization": "item-cooccurrence",
+    "aws-user-personalization-v2": "item-cooccurrence",
+    "aws-similar-items": "item-cooccurrence",
+    "aws-sims": "item-cooccurrence",
+    "aws-personalized-ranking": "item-cooccurrence",
+    "aws-personalized-ranking-v2": "item-cooccurrence",
+}
+METRIC_NAMES = (
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision_at_5",
+    "precision_at_10",
+    "precision_at_25",
+)
+
+
+class TrainingError(ValueError):
+    """Training cannot proceed; ``str(error)`` is the solution version's failureReason."""
+
+
+def model_kind_for_recipe(recipe_arn: str) -> ModelKind:
+    """The model a recipe trains here; raises ValueError for recipes this emulator cannot train."""
+    recipe = recipe_arn.rsplit("/", 1)[-1]
+    if recipe not in RECIPE_MODEL_KINDS:
+        raise ValueError(f"Recipe {recipe} is not supported by the emulator's training.")
+    return RECIPE_MODEL_KINDS[recipe]
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    model: TrainedModel
+    metrics: dict[str, float]  # GetSolutionMetrics' ``metrics``: METRIC_NAMES -> value in [0, 1]
+
+
+def train(
+    data: TrainingData,
+    recipe_arn: str,
+    *,
+    event_type: str | None = None,
+    event_value_threshold: float | None = None,
+    training_mode: TrainingMode = "FULL",
+    previous: TrainingResult | None = None,
+) -> TrainingResult:
+    """Train a solution version on a :class:`.datastore.TrainingData` snapshot; see the module docstring.
+
+    ``training_mode="UPDATE"`` needs ``previous``, the result of an earlier version of the same solution.
+    Raises :class:`TrainingError` (AWS's failureReason texts) when the data is too small.
+    """
+    kind = model_kind_for_recipe(recipe_arn)
+    interactions = _Interactions.from_table(data.interactions, event_type, event_value_threshold)
+    catalogue = _catalogue(interactions.item_ids, data.items)
+    if training_mode == "UPDATE":
+        if previous is None:
+            raise ValueError("UPDATE training needs the result of an earlier FULL training.")
+        model = TrainedModel.updated(previous.model, interactions)
+        return TrainingResult(model=model, metrics=dict(previous.metrics))
+    test_users = _test_users(interactions)
+    training_part, queries = interactions.split(test_users)
+    evaluation_model = TrainedModel.fit(kind, training_part)
+    metrics = _evaluate(evaluation_model, queries, catalogue_size=len(catalogue))
+    return TrainingResult(model=TrainedModel.fit(kind, interactions), metrics=metrics)
+
+
+class _Interactions:
+    """Filtered, de-duplicated interactions with users and items as integer codes, sorted by user then time."""
+
+    def __init__(self, user_ids: pa.Array, item_ids: pa.Array, users: np.ndarray, items: np.ndarray,
+                 timestamps: np.ndarray) -> None:  # fmt: skip
+        order = np.lexsort((timestamps, users))
+        self.user_ids, self.item_ids = user_ids, item_ids
+        self.users, self.items, self.timestamps = users[order], items[order], timestamps[order]
+
+    @classmethod
+    def from_table(
+        cls, table: pa.Table | None, event_type: str | None, event_value_threshold: float | None
+    ) -> _Interactions:
+        if table is None:
+            table = pa.table({"USER_ID": pa.array([], pa.string()), "ITEM_ID": pa.array([], pa.string()),
+                              "TIMESTAMP": pa.array([], pa.int64())})  # fmt: skip
+        if event_type is not None and "EVENT_TYPE" in table.column_names:
+            table = table.filter(pc.fill_null(pc.equal(table["EVENT_TYPE"], event_type), False))
+        if event_value_threshold is not None and "EVENT_VALUE" in table.column_names:
+            table = table.filter(pc.fill_null(pc.greater_equal(table["EVENT_VALUE"], event_value_threshold), False))
+        table = table.select(["USER_ID", "ITEM_ID", "TIMESTAMP"])
+        # "unique ... interactions" (quotas): the same user, item and time counts once.
+        table = table.group_by(["USER_ID", "ITEM_ID", "TIMESTAMP"], use_threads=False).aggregate([])
+        users = pc.dictionary_encode(table["USER_ID"]).combine_chunks()
+        items = pc.dictionary_encode(table["ITEM_ID"]).combine_chunks()
+        interactions = cls(
+            users.dictionary,
+            items.dictionary,
+            users.indices.to_numpy().astype(np.int32),
+            items.indices.to_numpy().astype(np.int32),
+            table["TIMESTAMP"].to_numpy(),
+        )
+        interactions._check_enough(event_type)
+        return interactions
+
+    def _check_enough(self, event_type: str | None) -> None:
+        if len(self.users) < MIN_INTERACTIONS:
+            if event_type is not None:
+                raise TrainingError(
+                    f"Dataset has fewer than {MIN_INTERACTIONS} interactions after filtering by event type:"
+                    f" {event_type}"
+                )
+            raise TrainingError(f"Create failed. Dataset has fewer than {MIN_INTERACTIONS} interactions.")
+        per_user = np.bincount(self.users, minlength=len(self.user_ids))
+        if int((per_user >= 2).sum()) < MIN_USERS_WITH_TWO_INTERACTIONS:
+            raise TrainingError(
+                f"Create failed. Dataset has fewer than {MIN_USERS_WITH_TWO_INTERACTIONS} users with at least 2"
+                " interactions each."
+            )
+
+    def user_starts(self) -> np.ndarray:
+        """Index of each user's first interaction, plus the end: the users' ranges in the sorted arrays."""
+        counts = np.bincount(self.users, minlength=len(self.user_ids))
+        return np.concatenate(([0], np.cumsum(counts)))
+
+    def split(self, test_users: np.ndarray) -> tuple[_Interactions, list[tuple[np.ndarray, np.ndarray]]]:
+        """Training users' interactions, and per test user (input history, held-out relevant items)."""
+        is_test = np.zeros(len(self.user_ids), dtype=bool)
+        is_test[test_users] = True
+        keep = ~is_test[self.users]
+        training = _Interactions.__new__(_Interactions)
+        training.user_ids, training.item_ids = self.user_ids, self.item_ids
+        training.users, training.items, training.timestamps = self.users[keep], self.items[keep], self.timestamps[keep]
+        starts = self.user_starts()
+        queries = []
+        for user in test_users:
+            sequence = self.items[starts[user] : starts[user + 1]]
+            held_out = max(1, int(len(sequence) * HELD_OUT_SHARE))
+            queries.append((sequence[:-held_out], np.unique(sequence[-held_out:])))
+        return training, queries
+
+
+def _test_users(interactions: _Interactions) -> np.ndarray:
+    counts = np.bincount(interactions.users, minlength=len(interactions.user_ids))
+    eligible = np.flatnonzero(counts >= 2)
+    hashes = np.array([zlib.crc32(user.encode()) for user in interactions.user_ids.take(eligible).to_pylist()])
+    by_hash = np.argsort(hashes, kind="stable")
+    chosen = by_hash[hashes[by_hash] < TEST_USER_SHARE * 2**32][:MAX_TEST_USERS]
+    if len(chosen) == 0:
+        chosen = by_hash[:1]
+    return np.sort(eligible[chosen])
+
+
+def _catalogue(interaction_items: pa.Array, items: pa.Table | None) -> pa.Array:
+    if items is None or items.num_rows == 0:
+        return interaction_items
+    return pc.unique(pa.concat_arrays([interaction_items, items["ITEM_ID"].combine_chunks()]))
+
+
+def _evaluate(
+    model: TrainedModel, queries: list[tuple[np.ndarray, np.ndarray]], catalogue_size: int
+) -> dict[str, float]:
+    discounts = 1.0 / np.log2(np.arange(2, EVALUATED_RANKS + 2))
+    totals = dict.fromkeys(METRIC_NAMES, 0.0)
+    recommended: set[int] = set()
+    for history, relevant in queries:
+        top = model.top_indices(model.user_scores(history), EVALUATED_RANKS)
+        recommended.update(top.tolist())
+        hits = np.isin(top, relevant)
+        if hits.any():
+            totals["mean_reciprocal_rank_at_25"] += 1.0 / (int(np.argmax(hits)) + 1)
+        for k in (5, 10, 25):
+            totals[f"precision_at_{k}"] += hits[:k].sum() / k
+            ideal = discounts[: min(k, len(relevant))].sum()
+            totals[f"normalized_discounted_cumulative_gain_at_{k}"] += (discounts[:k] * hits[:k]).sum() / ideal
+    metrics = {name: round(float(total) / max(len(queries), 1), 4) for name, total in totals.items()}
+    metrics["coverage"] = round(len(recommended) / max(catalogue_size, 1), 4)
+    return metrics
+
+
+class TrainedModel:
+    """A trained solution version: answers GetRecommendations, GetPersonalizedRanking and similar items."""
+
+    def __init__(
+        self,
+        kind: ModelKind,
+        item_ids: pa.Array,
+        popularity: np.ndarray,
+        neighbour_starts: np.ndarray,
+        neighbours: np.ndarray,
+        neighbour_weights: np.ndarray,
+        user_ids: pa.Array,
+        history_starts: np.ndarray,
+        history: np.ndarray,
+    ) -> None:
+        self.kind = kind
+        self.item_ids = item_ids  # item code -> ITEM_ID
+        self.popularity = popularity  # interactions per item
+        self.neighbour_starts = neighbour_starts  # CSR row starts into neighbours / neighbour_weights
+        self.neighbours = neighbours
+        self.neighbour_weights = neighbour_weights
+        self.user_ids = user_ids
+        self.history_starts = history_starts  # CSR row starts into history (item codes, oldest first)
+        self.history = history
+        self._item_codes: dict[str, int] | None = None
+        self._user_codes: dict[str, int] | None = None
+        total = popularity.sum()
+        self._popularity_share = popularity / total if total else popularity
+        self._popularity_order = np.argsort(-popularity, kind="stable")
+
+    # Building
+
+    @classmethod
+    def fit(cls, kind: ModelKind, interactions: _Interactions) -> TrainedModel:
+        item_count = len(interactions.item_ids)
+        popularity = np.bincount(interactions.items, minlength=item_count).astype(np.float64)
+        if kind == "item-cooccurrence":
+            starts, neighbours, weights = _co_occurrence_neighbours(interactions, popularity)
+        else:
+            starts, neighbours, weights = np.zeros(item_count + 1, np.int64), np.zeros(0, np.int32), np.zeros(0)
+        user_ids, history_starts, history = _recent_histories(interactions)
+        return cls(kind, interactions.item_ids, popularity, starts, neighbours, weights.astype(np.float32),
+                   user_ids, history_starts, history)  # fmt: skip
+
+    @classmethod
+    def updated(cls, previous: TrainedModel, interactions: _Interactions) -> TrainedModel:
+        """UPDATE training: keep ``previous``'s neighbour lists, refresh catalogue, popularity and histories."""
+        known = previous.item_ids
+        new_items = pc.filter(interactions.item_ids, pc.invert(pc.is_in(interactions.item_ids, value_set=known)))
+        item_ids = pa.concat_arrays([known, new_items])  # old codes stay valid: new items come after
+        remap = pc.index_in(interactions.item_ids, value_set=item_ids).to_numpy().astype(np.int32)
+        recoded = _Interactions.__new__(_Interactions)
+        recoded.user_ids, recoded.item_ids = interactions.user_ids, item_ids
+        recoded.users, recoded.items, recoded.timestamps = interactions.users, remap[interactions.items], interactions.timestamps
+        popularity = np.bincount(recoded.items, minlength=len(item_ids)).astype(np.float64)
+        starts = np.concatenate((previous.neighbour_starts, np.full(len(new_items), previous.neighbour_starts[-1])))
+        user_ids, history_starts, history = _recent_histories(recoded)
+        return cls(previous.kind, item_ids, popularity, starts, previous.neighbours, previous.neighbour_weights,
+                   user_ids, history_starts, history)  # fmt: skip
+
+    # Serving
+
+    def recommend(
+        self, user_id: str, n: int = 25, exclude_items: Iterable[str] = (), recent_items: Sequence[str] = ()
+    ) -> list[tuple[str, float]]:
+        """Top ``n`` items for a user (GetRecommendations with userId).
+
+        ``recent_items`` are the user's interactions since training (PutEvents), oldest first; they count as
+        the newest history. ``exclude_items`` are never returned (filters such as "not already interacted").
+        """
+        scores = self.user_scores(self._history_of(user_id, recent_items))
+        return self._top(scores, n, exclude_items)
+
+    def similar_items(self, item_id: str, n: int = 25, exclude_items: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """Top ``n`` items related to an item (GetRecommendations with itemId); never the item itself."""
+        code = self._item_code(item_id)
+        history = np.array([code] if code is not None else [], dtype=np.int32)
+        return self._top(self.user_scores(history), n, [*exclude_items, item_id])
+
+    def rank(
+        self, user_id: str, item_ids: Sequence[str], recent_items: Sequence[str] = ()
+    ) -> list[tuple[str, float]]:
+        """``item_ids`` ordered for a user (GetPersonalizedRanking); scores are shares of one over the list.
+
+        Items the model does not know score 0 and come last, in their input order.
+        """
+        scores = self.user_scores(self._history_of(user_id, recent_items))
+        codes = [self._item_code(item) for item in item_ids]
+        raw = np.array([scores[code] if code is not None else 0.0 for code in codes])
+        total = raw.sum()
+        shares = raw / total if total > 0 else raw
+        order = sorted(range(len(item_ids)), key=lambda index: (codes[index] is None, -raw[index], index))
+        return [(item_ids[index], float(shares[index])) for index in order]
+
+    def user_scores(self, history: np.ndarray) -> np.ndarray:
+        """A score per item code for a user with ``history`` (item codes, oldest first); sums to one."""
+        if self.kind == "popularity" or len(history) == 0:
+            return self._popularity_share
+        recent = history[-HISTORY_USED:]
+        decay = RECENCY_DECAY ** np.arange(len(recent) - 1, -1, -1)
+        starts, ends = self.neighbour_starts[recent], self.neighbour_starts[recent + 1]
+        lengths = ends - starts
+        if lengths.sum() == 0:
+            return self._popularity_share
+        positions = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        positions += np.arange(lengths.sum())
+        affinity = np.bincount(
+            self.neighbours[positions],
+            weights=self.neighbour_weights[positions] * np.repeat(decay, lengths),
+            minlength=len(self.popularity),
+        )
+        return (1 - POPULARITY_BLEND) * affinity / affinity.sum() + POPULARITY_BLEND * self._popularity_share
+
+    def top_indices(self, scores: np.ndarray, n: int, excluded: np.ndarray | None = None) -> np.ndarray:
+        if excluded is not None and len(excluded):
+            scores = scores.copy()
+            scores[excluded] = -1.0
+        n = min(n, len(scores) - (0 if excluded is None else len(np.unique(excluded))))
+        if n <= 0:
+            return np.zeros(0, dtype=np.int64)
+        # Popularity order breaks ties, so equal scores come out the same way every time.
+        ranked = self._popularity_order[np.argsort(-scores[self._popularity_order], kind="stable")]
+        return ranked[:n]
+
+    def _top(self, scores: np.ndarray, n: int, exclude_items: Iterable[str]) -> list[tuple[str, float]]:
+        excluded = np.array(
+            [code for code in map(self._item_code, exclude_items) if code is not None], dtype=np.int64
+        )
+        top = self.top_indices(scores, n, excluded)
+        ids = self.item_ids.take(pa.array(top)).to_pylist()
+        return [(item, float(scores[code])) for item, code in zip(ids, top, strict=True)]
+
+    def _history_of(self, user_id: str, recent_items: Sequence[str]) -> np.ndarray:
+        code = self._user_code(user_id)
+        stored = self.history[self.history_starts[code] : self.history_starts[code + 1]] if code is not None else []
+        recent = [c for c in map(self._item_code, recent_items) if c is not None]
+        return np.concatenate((np.asarray(stored, dtype=np.int32), np.array(recent, dtype=np.int32)))
+
+    def _item_code(self, item_id: str) -> int | None:
+        if self._item_codes is None:
+            self._item_codes = {item: code for code, item in enumerate(self.item_ids.to_pylist())}
+        return self._item_codes.get(item_id)
+
+    def _user_code(self, user_id: str) -> int | None:
+        if self._user_codes is None:
+            self._user_codes = {user: code for code, user in enumerate(self.user_ids.to_pylist())}
+        return self._user_codes.get(user_id)
+
+    # Storing
+
+    def to_bytes(self) -> bytes:
+        """A compact, self-contained form (NumPy ``.npz``) for storing a solution version's model."""
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            kind=np.frombuffer(self.kind.encode(), dtype=np.uint8),
+            item_ids=_encode_ids(self.item_ids),
+            user_ids=_encode_ids(self.user_ids),
+            popularity=self.popularity,
+            neighbour_starts=self.neighbour_starts,
+            neighbours=self.neighbours,
+            neighbour_weights=self.neighbour_weights,
+            history_starts=self.history_starts,
+            history=self.history,
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TrainedModel:
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            kind: ModelKind = "popularity" if stored["kind"].tobytes() == b"popularity" else "item-cooccurrence"
+            return cls(kind, _decode_ids(stored["item_ids"]), stored["popularity"], stored["neighbour_starts"],
+                       stored["neighbours"], stored["neighbour_weights"], _decode_ids(stored["user_ids"]),
+                       stored["history_starts"], stored["history"])  # fmt: skip
+
+
+def _encode_ids(ids: pa.Array) -> np.ndarray:
+    return np.frombuffer(json.dumps(ids.to_pylist()).encode(), dtype=np.uint8)
+
+
+def _decode_ids(encoded: np.ndarray) -> pa.Array:
+    return pa.array(json.loads(encoded.tobytes()), pa.string())
+
+
+def _co_occurrence_neighbours(
+    interactions: _Interactions, popularity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each item's strongest neighbours by windowed, cosine-normalised co-occurrence, as CSR arrays."""
+    users, items = interactions.users, interactions.items
+    item_count = len(popularity)
+    codes, weights = [], []
+    for distance in range(1, CO_OCCURRENCE_WINDOW + 1):
+        same_user = users[:-distance] == users[distance:]
+        first, second = items[:-distance][same_user], items[distance:][same_user]
+        different = first != second
+        first, second = first[different].astype(np.int64), second[different].astype(np.int64)
+        codes += [first * item_count + second, second * item_count + first]
+        weights.append(np.full(2 * len(first), 1.0 / distance, dtype=np.float32))
+    if not codes or sum(len(c) for c in codes) == 0:
+        return np.zeros(item_count + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
+    pair_codes, inverse = np.unique(np.concatenate(codes), return_inverse=True)
+    strength = np.bincount(inverse, weights=np.concatenate(weights))
+    source, target = pair_codes // item_count, pair_codes % item_count
+    similarity = strength / np.sqrt(popularity[source] * popularity[target])
+    order = np.lexsort((-similarity, source))
+    source, target, similarity = source[order], target[order], similarity[order]
+    row_starts = np.searchsorted(source, np.arange(item_count + 1))
+    rank_in_row = np.arange(len(source)) - row_starts[source]
+    keep = rank_in_row < NEIGHBOURS
+    source, target, similarity = source[keep], target[keep], similarity[keep]
+    starts = np.searchsorted(source, np.arange(item_count + 1)).astype(np.int64)
+    return starts, target.astype(np.int32), similarity.astype(np.float32)
+
+
+def _recent_histories(interactions: _Interactions) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Each user's last ``HISTORY_KEPT`` interactions (item codes, oldest first), as CSR arrays."""
+    starts = interactions.user_starts()
+    counts = np.diff(starts)
+    kept = np.minimum(counts, HISTORY_KEPT)
+    history_starts = np.concatenate(([0], np.cumsum(kept))).astype(np.int64)
+    first_kept = np.repeat(starts[1:] - kept, kept)
+    offsets = np.arange(history_starts[-1]) - np.repeat(history_starts[:-1], kept)
+    history = interactions.items[first_kept + offsets].astype(np.int32)
+    return interactions.user_ids, history_starts, history
