@@ -1,0 +1,196 @@
+"""Hooks for Amazon Personalize: the control plane and the recommendation runtime.
+
+Every helper takes a resource kind by its key in :mod:`airflow_provider_personalize.resources`
+(``"dataset_import_job"``) and reads method names, ARN members and statuses from that table, so one
+helper serves every kind.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from airflow.providers.amazon.aws.utils import validate_execute_complete_event
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
+from airflow_provider_personalize.resources import get_kind
+
+# The largest page every Personalize ListX operation accepts.
+_LIST_PAGE_SIZE = 100
+
+
+class PersonalizeResourceFailedError(AirflowFailException):
+    """A resource ended in a failure status.
+
+    An ``AirflowFailException``: a retry would find the same failed resource (create is idempotent), so
+    retrying cannot help; a new resource needs a new name or a new run.
+    """
+
+    def __init__(self, message: str, *, arn: str, status: str, failure_reason: str | None) -> None:
+        super().__init__(message)
+        self.arn = arn
+        self.status = status
+        self.failure_reason = failure_reason
+
+
+class PersonalizeWaitTimeoutError(AirflowException):
+    """A resource was still in progress when the wait's attempts ran out.
+
+    A plain ``AirflowException``, so a task retry re-attaches to the same resource and waits again.
+    """
+
+
+def arn_from_trigger_event(event: dict[str, Any] | None) -> str:
+    """The outcome of a wait done by ``PersonalizeResourceTrigger``: the ARN, or the error it reports."""
+    event = validate_execute_complete_event(event)
+    status = event.get("status")
+    if status == "success":
+        return event["arn"]
+    if status == "failure":
+        raise PersonalizeResourceFailedError(
+            event["message"],
+            arn=event["arn"],
+            status=event["resource_status"],
+            failure_reason=event.get("failure_reason"),
+        )
+    if status == "timeout":
+        raise PersonalizeWaitTimeoutError(event["message"])
+    raise AirflowException(f"Unexpected event from the Personalize trigger: {event}")
+
+
+class PersonalizeHook(AwsBaseHook):
+    """
+    Interact with Amazon Personalize's control plane.
+
+    Provide thin wrapper around :external+boto3:py:class:`boto3.client("personalize") <Personalize.Client>`,
+    plus table-driven helpers to describe, find, create and wait for any kind of resource.
+
+    Additional arguments (such as ``aws_conn_id``) may be specified and
+    are passed down to the underlying AwsBaseHook.
+
+    .. seealso::
+        - :class:`airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook`
+    """
+
+    client_type = "personalize"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["client_type"] = self.client_type
+        super().__init__(*args, **kwargs)
+
+    def describe(self, kind: str, arn: str) -> dict[str, Any]:
+        """The resource's Describe body (``describeDatasetImportJob(...)["datasetImportJob"]``)."""
+        resource_kind = get_kind(kind)
+        response = getattr(self.conn, resource_kind.describe_method)(**{resource_kind.arn_member: arn})
+        return response[resource_kind.response_key]
+
+    def status(self, kind: str, arn: str) -> str:
+        """The status the kind waits on (for update kinds, the latest update's status)."""
+        return get_kind(kind).status_of(self.describe(kind, arn))
+
+    def create(self, kind: str, request: dict[str, Any]) -> str:
+        """Send the kind's Create request as given; return the new resource's ARN."""
+        resource_kind = get_kind(kind)
+        response = getattr(self.conn, resource_kind.create_method)(**request)
+        return response[resource_kind.arn_member]
+
+    def stop_creation(self, kind: str, arn: str) -> None:
+        """Stop a resource's creation (only kinds the table marks stoppable: solution versions)."""
+        resource_kind = get_kind(kind)
+        if not resource_kind.stop_method:
+            raise ValueError(f"The creation of a Personalize {resource_kind.label} cannot be stopped")
+        getattr(self.conn, resource_kind.stop_method)(**{resource_kind.arn_member: arn})
+
+    def list_summaries(self, kind: str, parent_arn: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every summary ListX returns, all pages, filtered by the parent where the API has that filter."""
+        resource_kind = get_kind(kind)
+        list_page = getattr(self.conn, resource_kind.list_method)
+        request: dict[str, Any] = {"maxResults": _LIST_PAGE_SIZE}
+        if resource_kind.parent_member and parent_arn:
+            request[resource_kind.parent_member] = parent_arn
+        while True:
+            response = list_page(**request)
+            yield from response.get(resource_kind.list_key, [])
+            if not response.get("nextToken"):
+                return
+            request["nextToken"] = response["nextToken"]
+
+    def find_by_name(self, kind: str, name: str, parent_arn: str | None = None) -> dict[str, Any] | None:
+        """The Describe body of the resource of this kind named ``name`` (under ``parent_arn``), or None.
+
+        Solution versions' list summaries carry no name, so each candidate is described.
+        """
+        resource_kind = get_kind(kind)
+        for summary in self.list_summaries(kind, parent_arn):
+            arn = summary[resource_kind.arn_member]
+            if resource_kind.name_member in summary:
+                if summary[resource_kind.name_member] == name:
+                    return self.describe(kind, arn)
+            else:
+                description = self.describe(kind, arn)
+                if description.get(resource_kind.name_member) == name:
+                    return description
+        return None
+
+    def is_settled(self, kind: str, arn: str, description: dict[str, Any]) -> bool:
+        """True when ``description`` shows success, False while in progress; raise on a failure status."""
+        resource_kind = get_kind(kind)
+        if resource_kind.lifecycle is None:
+            return True
+        status = resource_kind.status_of(description)
+        if resource_kind.lifecycle.is_success(status):
+            return True
+        if resource_kind.lifecycle.is_in_progress(status):
+            return False
+        failure_reason = resource_kind.failure_reason_of(description)
+        raise PersonalizeResourceFailedError(
+            resource_kind.failure_message(arn, status, failure_reason),
+            arn=arn,
+            status=status,
+            failure_reason=failure_reason,
+        )
+
+    def wait(self, kind: str, arn: str, *, waiter_delay: float, waiter_max_attempts: int) -> dict[str, Any]:
+        """Poll until the resource succeeds; return its final Describe body.
+
+        Logs one line per status change. Raises :class:`PersonalizeResourceFailedError` on a failure
+        status and :class:`PersonalizeWaitTimeoutError` when ``waiter_max_attempts`` polls are used up.
+        """
+        resource_kind = get_kind(kind)
+        last_status: str | None = None
+        for attempt in range(1, waiter_max_attempts + 1):
+            description = self.describe(kind, arn)
+            status = resource_kind.status_of(description)
+            if status != last_status:
+                self.log.info("Personalize %s %s is %s", resource_kind.label, arn, status or "(no status)")
+                last_status = status
+            if self.is_settled(kind, arn, description):
+                return description
+            if attempt < waiter_max_attempts:
+                time.sleep(waiter_delay)
+        raise PersonalizeWaitTimeoutError(
+            resource_kind.timeout_message(arn, last_status or "", waiter_max_attempts)
+        )
+
+
+class PersonalizeRuntimeHook(AwsBaseHook):
+    """
+    Interact with Amazon Personalize's runtime (GetRecommendations, GetPersonalizedRanking, ...).
+
+    Provide thin wrapper around
+    :external+boto3:py:class:`boto3.client("personalize-runtime") <PersonalizeRuntime.Client>`.
+
+    Additional arguments (such as ``aws_conn_id``) may be specified and
+    are passed down to the underlying AwsBaseHook.
+
+    .. seealso::
+        - :class:`airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook`
+    """
+
+    client_type = "personalize-runtime"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["client_type"] = self.client_type
+        super().__init__(*args, **kwargs)
