@@ -1,0 +1,316 @@
+"""The one async trigger with which every Personalize wait defers: ``PersonalizeResourceTrigger``.
+
+Jobs run minutes to hours and one triggerer holds every waiting task of a deployment, so a wait must
+cost little while it waits:
+
+- It polls the resource's Describe request on a backoff (:class:`PollSchedule`): the first poll at a
+  random point of the first ``waiter_delay`` (so that a triggerer restart does not fire every wait at
+  once), then intervals growing x1.5 from ``waiter_delay`` up to ``max_delay``, each shortened by up to
+  20 % at random so that thousands of waits drift apart instead of polling in lockstep.
+- All triggers of the process with the same connection, region, ``verify`` and botocore configuration
+  share one aiobotocore client (see ``_shared_client``), built off the event loop.
+- Throttling and transient network or server errors do not end the wait: the poll is retried at the next
+  point of the schedule (after throttling, at the longest interval), and each kind of problem is logged
+  once per wait, not per retry. A status change is logged once, not every poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from asyncio import sleep
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+from airflow_provider_personalize.resources import ResourceKind, get_kind
+from airflow_provider_personalize.triggers._shared_client import (
+    ClientKey,
+    ClientOpeningError,
+    shared_personalize_client,
+)
+
+BACKOFF_GROWTH = 1.5
+JITTER = 0.2
+# Justified by bench/polling_economy.py: with waiter_delay=60, a 5-minute cap keeps detection lateness
+# of 1 h and 6 h jobs under 10 % of their duration at a quarter or less of a fixed 60 s interval's polls.
+DEFAULT_MAX_DELAY_SECONDS = 300
+DEFAULT_MAX_DELAY_FACTOR = 10
+
+# Error codes that mean "slow down" and nothing about the resource. On a Describe request, which creates
+# nothing, LimitExceededException can only be a rate limit.
+THROTTLING_ERROR_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "LimitExceededException",
+        "SlowDown",
+    }
+)
+TRANSIENT_ERROR_CODES = frozenset({"InternalFailure", "InternalServerError", "ServiceUnavailable"})
+# Errors raised while sending or reading a request (or refreshing credentials): aiobotocore and botocore
+# map transport errors to their ConnectionError and HTTPClientError families, but a body cut short
+# surfaces as aiohttp's own error or a timeout.
+NETWORK_ERRORS = (BotocoreConnectionError, HTTPClientError, aiohttp.ClientError, TimeoutError)
+
+
+def default_max_delay(waiter_delay: float) -> float:
+    """The longest interval between polls, when not given: 10 x ``waiter_delay``, at most 5 minutes.
+
+    Never below ``waiter_delay`` itself: whoever asks for slower polling gets it.
+    """
+    return max(waiter_delay, min(DEFAULT_MAX_DELAY_FACTOR * waiter_delay, DEFAULT_MAX_DELAY_SECONDS))
+
+
+class PollSchedule:
+    """How long to sleep before each poll.
+
+    Before the first poll: uniformly random in ``[0, first_delay)``. Before poll k + 1 (k >= 1):
+    ``min(first_delay * growth ** (k - 1), max_delay) * uniform(1 - jitter, 1)``. Jitter only shortens
+    an interval, so ``max_delay`` bounds how late a finished job is noticed.
+    """
+
+    __slots__ = ("_nominal", "_uniform", "first_delay", "growth", "jitter", "max_delay")
+
+    def __init__(
+        self,
+        first_delay: float,
+        max_delay: float,
+        growth: float = BACKOFF_GROWTH,
+        jitter: float = JITTER,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.growth = growth
+        self.jitter = jitter
+        # The random module's shared generator unless one is given: a Random per wait costs ~2.5 KB.
+        self._uniform = rng.uniform if rng else random.uniform
+        self._nominal: float | None = None
+
+    def next_delay(self) -> float:
+        if self._nominal is None:
+            self._nominal = min(self.first_delay, self.max_delay)
+            return self._uniform(0, self._nominal)
+        delay = self._nominal * self._uniform(1 - self.jitter, 1)
+        self._nominal = min(self._nominal * self.growth, self.max_delay)
+        return delay
+
+    def slow_down(self) -> None:
+        """Skip to the longest interval: the service asked us to poll less."""
+        self._nominal = self.max_delay
+
+
+class PersonalizeResourceTrigger(BaseTrigger):
+    """
+    Wait, in the triggerer, for a Personalize resource to leave its in-progress statuses.
+
+    :param kind: the resource kind's key in ``airflow_provider_personalize.resources``
+        (``"dataset_import_job"``, ``"solution_version"``, ``"campaign_update"``, ...).
+    :param arn: the resource's ARN.
+    :param waiter_delay: seconds before the second poll (the first comes at a random point of this
+        interval); later intervals grow x1.5 up to ``max_delay``.
+    :param waiter_max_attempts: how many polls before the wait ends with a ``timeout`` event. A poll
+        that failed on throttling or a network error counts, so that an endpoint that never answers
+        cannot hold a wait forever.
+    :param aws_conn_id: the Airflow AWS connection; None for boto3's default credential chain.
+    :param region_name: the AWS region; the connection's when None.
+    :param verify: whether to verify SSL certificates, or a CA bundle path (as boto3 takes it).
+    :param botocore_config: botocore client configuration, as a dict.
+    :param max_delay: the longest interval between polls, in seconds;
+        default 10 x ``waiter_delay``, at most 300.
+    :param timeout: seconds after which the wait ends with a ``timeout`` event, whatever the number of
+        polls; None for no limit but ``waiter_max_attempts``. Counted from the start of this run: a
+        triggerer restart starts it again, as it does the polls.
+
+    ``run()`` yields one event, a dict with ``status``, ``kind``, ``arn`` and ``resource_status`` (the
+    last status seen, None if none was):
+
+    - ``"success"``: the resource reached its success status.
+    - ``"failure"``: it reached any other status that is not in progress, or it does not exist, or a
+      request failed for good (access denied, invalid input, no client could be built);
+      ``failure_reason`` (the service's failureReason, or None) and ``message`` (ARN, status, reason).
+    - ``"timeout"``: ``waiter_max_attempts`` polls or ``timeout`` seconds passed; ``message`` names the
+      ARN and the last status.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        arn: str,
+        waiter_delay: float,
+        waiter_max_attempts: int,
+        aws_conn_id: str | None,
+        region_name: str | None = None,
+        verify: bool | str | None = None,
+        botocore_config: dict[str, Any] | None = None,
+        *,
+        max_delay: float | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__()
+        resource_kind = get_kind(kind)
+        if resource_kind.lifecycle is None:
+            raise ValueError(f"A {resource_kind.label} is created synchronously: nothing to wait for")
+        if waiter_delay < 0:
+            raise ValueError(f"waiter_delay must be >= 0, got {waiter_delay}")
+        if waiter_max_attempts < 1:
+            raise ValueError(f"waiter_max_attempts must be >= 1, got {waiter_max_attempts}")
+        self.kind = kind
+        self.arn = arn
+        self.waiter_delay = waiter_delay
+        self.waiter_max_attempts = waiter_max_attempts
+        self.aws_conn_id = aws_conn_id
+        self.region_name = region_name
+        self.verify = verify
+        self.botocore_config = botocore_config
+        self.max_delay = default_max_delay(waiter_delay) if max_delay is None else max_delay
+        self.timeout = timeout
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "kind": self.kind,
+                "arn": self.arn,
+                "waiter_delay": self.waiter_delay,
+                "waiter_max_attempts": self.waiter_max_attempts,
+                "aws_conn_id": self.aws_conn_id,
+                "region_name": self.region_name,
+                "verify": self.verify,
+                "botocore_config": self.botocore_config,
+                "max_delay": self.max_delay,
+                "timeout": self.timeout,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        # The event is yielded after the client is released: the triggerer may keep a finished
+        # trigger suspended at its yield for a while, and it must not hold the shared client meanwhile.
+        key = ClientKey.of(self.aws_conn_id, self.region_name, self.verify, self.botocore_config)
+        try:
+            async with shared_personalize_client(key) as client:
+                event = await _Wait(self, client).until_done()
+        except ClientOpeningError as error:
+            event = self._event("failure", None, failure_reason=None, message=str(error))
+        yield TriggerEvent(event)
+
+    def _event(self, status: str, resource_status: str | None, **details: Any) -> dict[str, Any]:
+        return {
+            "status": status,
+            "kind": self.kind,
+            "arn": self.arn,
+            "resource_status": resource_status,
+            **details,
+        }
+
+
+class _Wait:
+    """The state of one run of a trigger: what it has seen so far."""
+
+    def __init__(self, trigger: PersonalizeResourceTrigger, client: Any) -> None:
+        self.trigger = trigger
+        self.kind: ResourceKind = get_kind(trigger.kind)
+        self.describe = getattr(client, self.kind.describe_method)
+        self.schedule = PollSchedule(trigger.waiter_delay, trigger.max_delay)
+        self.polls = 0
+        self.last_status: str | None = None
+        self.last_problem: str | None = None
+        self.problems_logged: set[str] = set()
+
+    async def until_done(self) -> dict[str, Any]:
+        trigger = self.trigger
+        loop = asyncio.get_running_loop()
+        deadline = None if trigger.timeout is None else loop.time() + trigger.timeout
+        while True:
+            delay = self.schedule.next_delay()
+            if deadline is not None:
+                delay = min(delay, max(0.0, deadline - loop.time()))
+            await sleep(delay)
+            self.polls += 1
+            event = await self.poll()
+            if event is not None:
+                return event
+            out_of_time = deadline is not None and loop.time() >= deadline
+            if self.polls >= trigger.waiter_max_attempts or out_of_time:
+                return self.timed_out(out_of_time)
+
+    async def poll(self) -> dict[str, Any] | None:
+        """Describe the resource once: the final event, or None to keep waiting."""
+        kind, trigger = self.kind, self.trigger
+        try:
+            response = await self.describe(**{kind.arn_member: trigger.arn})
+        except ClientError as error:
+            return self.request_failed(error)
+        except NETWORK_ERRORS as error:
+            self.problem(type(error).__name__, error)
+            return None
+        except BotoCoreError as error:
+            return self.failure(None, f"Could not describe Personalize {kind.label} {trigger.arn}: {error}")
+        self.last_problem = None
+        description = response[kind.response_key]
+        status = kind.status_of(description)
+        if status != self.last_status:
+            trigger.log.info("Personalize %s %s is %s", kind.label, trigger.arn, status or "(no status)")
+            self.last_status = status
+        lifecycle = kind.lifecycle
+        assert lifecycle is not None  # the trigger refuses kinds without one
+        if lifecycle.is_success(status):
+            return trigger._event("success", status)
+        if lifecycle.is_in_progress(status):
+            return None
+        reason = kind.failure_reason_of(description)
+        return self.failure(reason, kind.failure_message(trigger.arn, status, reason))
+
+    def request_failed(self, error: ClientError) -> dict[str, Any] | None:
+        kind, trigger = self.kind, self.trigger
+        code = error.response.get("Error", {}).get("Code", "")
+        http_status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code == "ResourceNotFoundException":
+            return self.failure(None, f"Personalize {kind.label} {trigger.arn} does not exist: {error}")
+        if code in THROTTLING_ERROR_CODES or http_status == 429:
+            self.schedule.slow_down()
+            self.problem(code or "HTTP 429", error)
+            return None
+        if code in TRANSIENT_ERROR_CODES or http_status >= 500:
+            self.problem(code or f"HTTP {http_status}", error)
+            return None
+        return self.failure(None, f"Could not describe Personalize {kind.label} {trigger.arn}: {error}")
+
+    def problem(self, name: str, error: Exception) -> None:
+        """Note a failed poll that the wait survives; log each kind of problem once per wait."""
+        self.last_problem = f"{name}: {error}"
+        if name not in self.problems_logged:
+            self.problems_logged.add(name)
+            self.trigger.log.warning(
+                "Polling %s %s failed (%s); retrying on the poll schedule, further %s errors are not logged",
+                self.kind.label,
+                self.trigger.arn,
+                self.last_problem,
+                name,
+            )
+
+    def failure(self, reason: str | None, message: str) -> dict[str, Any]:
+        return self.trigger._event("failure", self.last_status, failure_reason=reason, message=message)
+
+    def timed_out(self, out_of_time: bool) -> dict[str, Any]:
+        trigger, last_status = self.trigger, self.last_status or "unknown (no poll succeeded)"
+        if out_of_time:
+            message = (
+                f"Personalize {self.kind.label} {trigger.arn} is still in status {last_status!r} "
+                f"after the trigger's timeout of {trigger.timeout} s ({self.polls} polls)"
+            )
+        else:
+            message = self.kind.timeout_message(trigger.arn, last_status, self.polls)
+        if self.last_problem:
+            message += f"; the last poll failed: {self.last_problem}"
+        return trigger._event("timeout", self.last_status, message=message)
