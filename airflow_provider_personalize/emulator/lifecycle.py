@@ -9,7 +9,7 @@ resource kind's model name, ``personalize::<ARN resource type>`` (``personalize:
   (default 1, floats allowed), read when the emulator is installed. Time progression catches up: a
   status read 3.5 steps after the last change moves three statuses, as a real service would have;
 - ``{"progression": "manual", "times": N}``: one status every N describes of the resource;
-- ``{"progression": "immediate"}``: straight to the end of the walk.
+- ``{"progression": "immediate"}``: straight to the end of the walk, as the walk begins.
 
 Each status entered calls back the owner, which is where the work of a job happens (see
 ``models.Job._complete``); a callback may end the walk early with :meth:`Lifecycle.end`.
@@ -70,8 +70,10 @@ def _transitions(statuses: Sequence[str]) -> list[tuple[str | None, str]]:
 
 
 class Lifecycle(ManagedState):
-    def __init__(self, model: str, statuses: Sequence[str], on_status: StatusCallback) -> None:
-        super().__init__(model, _transitions(statuses))
+    """Walks nowhere until :meth:`begin` gives it statuses to walk through."""
+
+    def __init__(self, model: str, on_status: StatusCallback) -> None:
+        super().__init__(model, [(None, "")])  # walks nowhere: begin() sets the real transitions
         self._on_status = on_status
         self._stepped_at = time.monotonic()
         self.updated_at = unix_time()
@@ -83,6 +85,7 @@ class Lifecycle(ManagedState):
         self._tick = 0
         self._stepped_at = time.monotonic()
         self.updated_at = unix_time()
+        self._progress()  # an immediate progression ends now, whatever the transition is later
 
     def end(self, status: str) -> None:
         """Stop walking, in ``status`` (a failure, for instance)."""

@@ -86,7 +86,8 @@ class Resource(BaseModel):
         self.created_at = unix_time()
         self.failure_reason: str | None = None
         self.created = not kind.has_status
-        self.lifecycle = lifecycle.Lifecycle(kind.model_name, kind.statuses or ("ACTIVE",), self._on_status)
+        # The walk begins when the backend has stored the resource (see PersonalizeEmulatorBackend.add).
+        self.lifecycle = lifecycle.Lifecycle(kind.model_name, self._on_status)
         self.update: lifecycle.Lifecycle | None = None
         self.update_request: Params = {}
         self.update_created_at = 0.0
@@ -123,13 +124,12 @@ class Resource(BaseModel):
 
     def begin_update(self, request: Params) -> None:
         """Start an update; ``request`` (API members) applies when the update reaches ACTIVE."""
-        if self.update is None:
-            self.update = lifecycle.Lifecycle(self.kind.model_name, lifecycle.CREATE, self._on_update_status)
-        else:
-            self.update.begin(lifecycle.CREATE)
         self.update_request = request
         self.update_created_at = unix_time()
         self.update_failure_reason = None
+        if self.update is None:
+            self.update = lifecycle.Lifecycle(self.kind.model_name, self._on_update_status)
+        self.update.begin(lifecycle.CREATE)
 
     def _on_update_status(self, status: str) -> None:
         if status == "ACTIVE":
@@ -340,6 +340,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         attributes = {key: value for key, value in params.items() if key != "tags"} | derived
         resource = RESOURCE_CLASSES.get(kind.api_name, Resource)(self, kind, arn, attributes, ancestors, tags)
         self.resources[arn] = resource
+        resource.lifecycle.begin(kind.statuses or ("ACTIVE",))  # now that the backend knows it
         return resource
 
     def _check_quotas(self, kind: Kind, ancestors: dict[str, str]) -> None:

@@ -2,8 +2,8 @@
 
 The data has the structure recommenders exploit, so that a personalised model measurably beats popularity:
 
-- items belong to one of ``categories`` categories; item popularity follows a power law (Zipf, exponent 1)
-  globally and within each category;
+- items belong to one of ``categories`` categories; item popularity follows a power law (weight
+  ``1 / rank ** 0.8``) globally and within each category;
 - each user has two favourite categories: most of their interactions (``taste_strength``) pick an item of a
   favourite category, the rest follow global popularity;
 - user activity is itself skewed (a few heavy users, many light ones), timestamps are epoch seconds spread
@@ -35,6 +35,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 SECONDS_PER_DAY = 86_400
+# Item popularity ~ 1 / rank**0.8: steep enough to be a power law, flat enough that tastes matter.
+POPULARITY_EXPONENT = 0.8
 EVENT_TYPES = ("click", "purchase")
 MEMBERSHIPS = ("free", "plus", "premium")
 
@@ -188,7 +190,7 @@ class _World:
         cls, rng: np.random.Generator, users: int, items: int, categories: int, taste: float
     ) -> _World:
         item_category = rng.integers(0, categories, items)
-        item_weight = 1.0 / rng.permutation(np.arange(1, items + 1))
+        item_weight = 1.0 / rng.permutation(np.arange(1, items + 1)) ** POPULARITY_EXPONENT
         item_weight /= item_weight.sum()
         user_weight = 1.0 / np.sqrt(rng.permutation(np.arange(1, users + 1)))
         user_weight /= user_weight.sum()

@@ -54,7 +54,7 @@ import io
 import json
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -68,11 +68,11 @@ TrainingMode = Literal["FULL", "UPDATE"]
 
 MIN_INTERACTIONS = 1000
 MIN_USERS_WITH_TWO_INTERACTIONS = 25
-CO_OCCURRENCE_WINDOW = 8
+CO_OCCURRENCE_WINDOW = 20
 NEIGHBOURS = 50
 HISTORY_KEPT = 50
-HISTORY_USED = 20
-RECENCY_DECAY = 0.9
+HISTORY_USED = 50
+RECENCY_DECAY = 0.97
 POPULARITY_BLEND = 0.05
 TEST_USER_SHARE = 0.1
 HELD_OUT_SHARE = 0.1
@@ -147,37 +147,42 @@ def train(
     return TrainingResult(model=TrainedModel.fit(kind, interactions), metrics=metrics)
 
 
+@dataclass(frozen=True)
 class _Interactions:
-    """Filtered, de-duplicated interactions with users and items as integer codes, sorted by user then time."""
+    """Filtered, de-duplicated interactions; users and items as integer codes; sorted by user, then time."""
 
-    def __init__(self, user_ids: pa.Array, item_ids: pa.Array, users: np.ndarray, items: np.ndarray,
-                 timestamps: np.ndarray) -> None:  # fmt: skip
-        order = np.lexsort((timestamps, users))
-        self.user_ids, self.item_ids = user_ids, item_ids
-        self.users, self.items, self.timestamps = users[order], items[order], timestamps[order]
+    user_ids: pa.Array  # user code -> USER_ID
+    item_ids: pa.Array  # item code -> ITEM_ID
+    users: np.ndarray
+    items: np.ndarray
+    timestamps: np.ndarray
 
     @classmethod
     def from_table(
         cls, table: pa.Table | None, event_type: str | None, event_value_threshold: float | None
     ) -> _Interactions:
         if table is None:
-            table = pa.table({"USER_ID": pa.array([], pa.string()), "ITEM_ID": pa.array([], pa.string()),
-                              "TIMESTAMP": pa.array([], pa.int64())})  # fmt: skip
+            table = pa.schema(
+                {"USER_ID": pa.string(), "ITEM_ID": pa.string(), "TIMESTAMP": pa.int64()}
+            ).empty_table()
         if event_type is not None and "EVENT_TYPE" in table.column_names:
             table = table.filter(pc.fill_null(pc.equal(table["EVENT_TYPE"], event_type), False))
         if event_value_threshold is not None and "EVENT_VALUE" in table.column_names:
-            table = table.filter(pc.fill_null(pc.greater_equal(table["EVENT_VALUE"], event_value_threshold), False))
-        table = table.select(["USER_ID", "ITEM_ID", "TIMESTAMP"])
+            above = pc.greater_equal(table["EVENT_VALUE"], event_value_threshold)
+            table = table.filter(pc.fill_null(above, False))
         # "unique ... interactions" (quotas): the same user, item and time counts once.
         table = table.group_by(["USER_ID", "ITEM_ID", "TIMESTAMP"], use_threads=False).aggregate([])
         users = pc.dictionary_encode(table["USER_ID"]).combine_chunks()
         items = pc.dictionary_encode(table["ITEM_ID"]).combine_chunks()
+        user_codes = users.indices.to_numpy().astype(np.int32)
+        timestamps = table["TIMESTAMP"].to_numpy()
+        order = np.lexsort((timestamps, user_codes))
         interactions = cls(
             users.dictionary,
             items.dictionary,
-            users.indices.to_numpy().astype(np.int32),
-            items.indices.to_numpy().astype(np.int32),
-            table["TIMESTAMP"].to_numpy(),
+            user_codes[order],
+            items.indices.to_numpy().astype(np.int32)[order],
+            timestamps[order],
         )
         interactions._check_enough(event_type)
         return interactions
@@ -193,8 +198,8 @@ class _Interactions:
         per_user = np.bincount(self.users, minlength=len(self.user_ids))
         if int((per_user >= 2).sum()) < MIN_USERS_WITH_TWO_INTERACTIONS:
             raise TrainingError(
-                f"Create failed. Dataset has fewer than {MIN_USERS_WITH_TWO_INTERACTIONS} users with at least 2"
-                " interactions each."
+                f"Create failed. Dataset has fewer than {MIN_USERS_WITH_TWO_INTERACTIONS} users with at least"
+                " 2 interactions each."
             )
 
     def user_starts(self) -> np.ndarray:
@@ -207,9 +212,9 @@ class _Interactions:
         is_test = np.zeros(len(self.user_ids), dtype=bool)
         is_test[test_users] = True
         keep = ~is_test[self.users]
-        training = _Interactions.__new__(_Interactions)
-        training.user_ids, training.item_ids = self.user_ids, self.item_ids
-        training.users, training.items, training.timestamps = self.users[keep], self.items[keep], self.timestamps[keep]
+        training = replace(
+            self, users=self.users[keep], items=self.items[keep], timestamps=self.timestamps[keep]
+        )
         starts = self.user_starts()
         queries = []
         for user in test_users:
@@ -222,7 +227,9 @@ class _Interactions:
 def _test_users(interactions: _Interactions) -> np.ndarray:
     counts = np.bincount(interactions.users, minlength=len(interactions.user_ids))
     eligible = np.flatnonzero(counts >= 2)
-    hashes = np.array([zlib.crc32(user.encode()) for user in interactions.user_ids.take(eligible).to_pylist()])
+    hashes = np.array(
+        [zlib.crc32(user.encode()) for user in interactions.user_ids.take(eligible).to_pylist()]
+    )
     by_hash = np.argsort(hashes, kind="stable")
     chosen = by_hash[hashes[by_hash] < TEST_USER_SHARE * 2**32][:MAX_TEST_USERS]
     if len(chosen) == 0:
@@ -251,7 +258,9 @@ def _evaluate(
         for k in (5, 10, 25):
             totals[f"precision_at_{k}"] += hits[:k].sum() / k
             ideal = discounts[: min(k, len(relevant))].sum()
-            totals[f"normalized_discounted_cumulative_gain_at_{k}"] += (discounts[:k] * hits[:k]).sum() / ideal
+            totals[f"normalized_discounted_cumulative_gain_at_{k}"] += (
+                discounts[:k] * hits[:k]
+            ).sum() / ideal
     metrics = {name: round(float(total) / max(len(queries), 1), 4) for name, total in totals.items()}
     metrics["coverage"] = round(len(recommended) / max(catalogue_size, 1), 4)
     return metrics
@@ -285,7 +294,8 @@ class TrainedModel:
         self._user_codes: dict[str, int] | None = None
         total = popularity.sum()
         self._popularity_share = popularity / total if total else popularity
-        self._popularity_order = np.argsort(-popularity, kind="stable")
+        self._popularity_rank = np.empty(len(popularity), dtype=np.int64)
+        self._popularity_rank[np.argsort(-popularity, kind="stable")] = np.arange(len(popularity))
 
     # Building
 
@@ -296,26 +306,50 @@ class TrainedModel:
         if kind == "item-cooccurrence":
             starts, neighbours, weights = _co_occurrence_neighbours(interactions, popularity)
         else:
-            starts, neighbours, weights = np.zeros(item_count + 1, np.int64), np.zeros(0, np.int32), np.zeros(0)
+            starts, neighbours, weights = (
+                np.zeros(item_count + 1, np.int64),
+                np.zeros(0, np.int32),
+                np.zeros(0),
+            )
         user_ids, history_starts, history = _recent_histories(interactions)
-        return cls(kind, interactions.item_ids, popularity, starts, neighbours, weights.astype(np.float32),
-                   user_ids, history_starts, history)  # fmt: skip
+        return cls(
+            kind,
+            interactions.item_ids,
+            popularity,
+            starts,
+            neighbours,
+            weights.astype(np.float32),
+            user_ids,
+            history_starts,
+            history,
+        )
 
     @classmethod
     def updated(cls, previous: TrainedModel, interactions: _Interactions) -> TrainedModel:
-        """UPDATE training: keep ``previous``'s neighbour lists, refresh catalogue, popularity and histories."""
+        """UPDATE training: keep ``previous``'s neighbours; refresh catalogue, popularity and histories."""
         known = previous.item_ids
-        new_items = pc.filter(interactions.item_ids, pc.invert(pc.is_in(interactions.item_ids, value_set=known)))
+        new_items = pc.filter(
+            interactions.item_ids, pc.invert(pc.is_in(interactions.item_ids, value_set=known))
+        )
         item_ids = pa.concat_arrays([known, new_items])  # old codes stay valid: new items come after
         remap = pc.index_in(interactions.item_ids, value_set=item_ids).to_numpy().astype(np.int32)
-        recoded = _Interactions.__new__(_Interactions)
-        recoded.user_ids, recoded.item_ids = interactions.user_ids, item_ids
-        recoded.users, recoded.items, recoded.timestamps = interactions.users, remap[interactions.items], interactions.timestamps
+        recoded = replace(interactions, item_ids=item_ids, items=remap[interactions.items])
         popularity = np.bincount(recoded.items, minlength=len(item_ids)).astype(np.float64)
-        starts = np.concatenate((previous.neighbour_starts, np.full(len(new_items), previous.neighbour_starts[-1])))
+        starts = np.concatenate(
+            (previous.neighbour_starts, np.full(len(new_items), previous.neighbour_starts[-1]))
+        )
         user_ids, history_starts, history = _recent_histories(recoded)
-        return cls(previous.kind, item_ids, popularity, starts, previous.neighbours, previous.neighbour_weights,
-                   user_ids, history_starts, history)  # fmt: skip
+        return cls(
+            previous.kind,
+            item_ids,
+            popularity,
+            starts,
+            previous.neighbours,
+            previous.neighbour_weights,
+            user_ids,
+            history_starts,
+            history,
+        )
 
     # Serving
 
@@ -330,7 +364,9 @@ class TrainedModel:
         scores = self.user_scores(self._history_of(user_id, recent_items))
         return self._top(scores, n, exclude_items)
 
-    def similar_items(self, item_id: str, n: int = 25, exclude_items: Iterable[str] = ()) -> list[tuple[str, float]]:
+    def similar_items(
+        self, item_id: str, n: int = 25, exclude_items: Iterable[str] = ()
+    ) -> list[tuple[str, float]]:
         """Top ``n`` items related to an item (GetRecommendations with itemId); never the item itself."""
         code = self._item_code(item_id)
         history = np.array([code] if code is not None else [], dtype=np.int32)
@@ -371,15 +407,17 @@ class TrainedModel:
         return (1 - POPULARITY_BLEND) * affinity / affinity.sum() + POPULARITY_BLEND * self._popularity_share
 
     def top_indices(self, scores: np.ndarray, n: int, excluded: np.ndarray | None = None) -> np.ndarray:
-        if excluded is not None and len(excluded):
-            scores = scores.copy()
-            scores[excluded] = -1.0
-        n = min(n, len(scores) - (0 if excluded is None else len(np.unique(excluded))))
-        if n <= 0:
+        """Item codes of the ``n`` best scores, best first, leaving out ``excluded`` codes."""
+        excluded = np.zeros(0, dtype=np.int64) if excluded is None else excluded
+        wanted = min(n + len(excluded), len(scores))
+        if wanted <= 0:
             return np.zeros(0, dtype=np.int64)
-        # Popularity order breaks ties, so equal scores come out the same way every time.
-        ranked = self._popularity_order[np.argsort(-scores[self._popularity_order], kind="stable")]
-        return ranked[:n]
+        candidates = (
+            np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else np.arange(wanted)
+        )
+        # Popularity breaks ties, so equal scores come out the same way every time.
+        ranked = candidates[np.lexsort((self._popularity_rank[candidates], -scores[candidates]))]
+        return ranked[~np.isin(ranked, excluded)][:n]
 
     def _top(self, scores: np.ndarray, n: int, exclude_items: Iterable[str]) -> list[tuple[str, float]]:
         excluded = np.array(
@@ -391,9 +429,11 @@ class TrainedModel:
 
     def _history_of(self, user_id: str, recent_items: Sequence[str]) -> np.ndarray:
         code = self._user_code(user_id)
-        stored = self.history[self.history_starts[code] : self.history_starts[code + 1]] if code is not None else []
+        stored = np.zeros(0, dtype=np.int32)
+        if code is not None:
+            stored = self.history[self.history_starts[code] : self.history_starts[code + 1]]
         recent = [c for c in map(self._item_code, recent_items) if c is not None]
-        return np.concatenate((np.asarray(stored, dtype=np.int32), np.array(recent, dtype=np.int32)))
+        return np.concatenate((stored, np.array(recent, dtype=np.int32)))
 
     def _item_code(self, item_id: str) -> int | None:
         if self._item_codes is None:
@@ -427,10 +467,20 @@ class TrainedModel:
     @classmethod
     def from_bytes(cls, data: bytes) -> TrainedModel:
         with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-            kind: ModelKind = "popularity" if stored["kind"].tobytes() == b"popularity" else "item-cooccurrence"
-            return cls(kind, _decode_ids(stored["item_ids"]), stored["popularity"], stored["neighbour_starts"],
-                       stored["neighbours"], stored["neighbour_weights"], _decode_ids(stored["user_ids"]),
-                       stored["history_starts"], stored["history"])  # fmt: skip
+            kind: ModelKind = (
+                "popularity" if stored["kind"].tobytes() == b"popularity" else "item-cooccurrence"
+            )
+            return cls(
+                kind,
+                _decode_ids(stored["item_ids"]),
+                stored["popularity"],
+                stored["neighbour_starts"],
+                stored["neighbours"],
+                stored["neighbour_weights"],
+                _decode_ids(stored["user_ids"]),
+                stored["history_starts"],
+                stored["history"],
+            )
 
 
 def _encode_ids(ids: pa.Array) -> np.ndarray:
@@ -447,24 +497,25 @@ def _co_occurrence_neighbours(
     """Each item's strongest neighbours by windowed, cosine-normalised co-occurrence, as CSR arrays."""
     users, items = interactions.users, interactions.items
     item_count = len(popularity)
-    codes, weights = [], []
+    # Pairs are counted undirected (low code first) and merged per distance to bound memory.
+    pair_codes, strength = np.zeros(0, np.int64), np.zeros(0)
     for distance in range(1, CO_OCCURRENCE_WINDOW + 1):
         same_user = users[:-distance] == users[distance:]
         first, second = items[:-distance][same_user], items[distance:][same_user]
         different = first != second
-        first, second = first[different].astype(np.int64), second[different].astype(np.int64)
-        codes += [first * item_count + second, second * item_count + first]
-        weights.append(np.full(2 * len(first), 1.0 / distance, dtype=np.float32))
-    if not codes or sum(len(c) for c in codes) == 0:
-        return np.zeros(item_count + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
-    pair_codes, inverse = np.unique(np.concatenate(codes), return_inverse=True)
-    strength = np.bincount(inverse, weights=np.concatenate(weights))
-    source, target = pair_codes // item_count, pair_codes % item_count
-    similarity = strength / np.sqrt(popularity[source] * popularity[target])
+        low = np.minimum(first[different], second[different]).astype(np.int64)
+        high = np.maximum(first[different], second[different]).astype(np.int64)
+        codes = np.concatenate((pair_codes, low * item_count + high))
+        weights = np.concatenate((strength, np.full(len(low), 1.0 / distance)))
+        pair_codes, inverse = np.unique(codes, return_inverse=True)
+        strength = np.bincount(inverse, weights=weights)
+    low, high = pair_codes // item_count, pair_codes % item_count
+    similarity = strength / np.sqrt(popularity[low] * popularity[high])
+    source, target = np.concatenate((low, high)), np.concatenate((high, low))
+    similarity = np.concatenate((similarity, similarity))
     order = np.lexsort((-similarity, source))
     source, target, similarity = source[order], target[order], similarity[order]
-    row_starts = np.searchsorted(source, np.arange(item_count + 1))
-    rank_in_row = np.arange(len(source)) - row_starts[source]
+    rank_in_row = np.arange(len(source)) - np.searchsorted(source, source)
     keep = rank_in_row < NEIGHBOURS
     source, target, similarity = source[keep], target[keep], similarity[keep]
     starts = np.searchsorted(source, np.arange(item_count + 1)).astype(np.int64)
