@@ -364,6 +364,9 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     def list(self, kind: Kind, params: Params) -> Params:
         where = {member: value for member, value in params.items() if member not in PAGING_MEMBERS}
+        if kind.api_name == "SolutionVersion" and "solutionArn" in where:
+            # The one List operation documented to raise ResourceNotFoundException for an unknown parent.
+            self.get(KINDS["Solution"], where["solutionArn"])
         summaries = [resource.summary() for resource in self.live(kind, where)]
         return paginate(summaries, params, kind.list_key)
 

@@ -68,7 +68,7 @@ TrainingMode = Literal["FULL", "UPDATE"]
 
 MIN_INTERACTIONS = 1000
 MIN_USERS_WITH_TWO_INTERACTIONS = 25
-CO_OCCURRENCE_WINDOW = 20
+CO_OCCURRENCE_WINDOW = 10
 NEIGHBOURS = 50
 HISTORY_KEPT = 50
 HISTORY_USED = 50
@@ -497,25 +497,30 @@ def _co_occurrence_neighbours(
     """Each item's strongest neighbours by windowed, cosine-normalised co-occurrence, as CSR arrays."""
     users, items = interactions.users, interactions.items
     item_count = len(popularity)
-    # Pairs are counted undirected (low code first) and merged per distance to bound memory.
-    pair_codes, strength = np.zeros(0, np.int64), np.zeros(0)
+    # Pairs are counted undirected (low code first), first per distance, whose weight is 1 / distance.
+    pairs, weights = [], []
     for distance in range(1, CO_OCCURRENCE_WINDOW + 1):
         same_user = users[:-distance] == users[distance:]
         first, second = items[:-distance][same_user], items[distance:][same_user]
         different = first != second
         low = np.minimum(first[different], second[different]).astype(np.int64)
         high = np.maximum(first[different], second[different]).astype(np.int64)
-        codes = np.concatenate((pair_codes, low * item_count + high))
-        weights = np.concatenate((strength, np.full(len(low), 1.0 / distance)))
-        pair_codes, inverse = np.unique(codes, return_inverse=True)
-        strength = np.bincount(inverse, weights=weights)
+        codes, counts = np.unique(low * item_count + high, return_counts=True)
+        pairs.append(codes)
+        weights.append(counts / distance)
+    pair_codes, inverse = np.unique(np.concatenate(pairs), return_inverse=True)
+    strength = np.bincount(inverse, weights=np.concatenate(weights))
+    del pairs, weights, inverse
     low, high = pair_codes // item_count, pair_codes % item_count
     similarity = strength / np.sqrt(popularity[low] * popularity[high])
     source, target = np.concatenate((low, high)), np.concatenate((high, low))
     similarity = np.concatenate((similarity, similarity))
-    order = np.lexsort((-similarity, source))
+    # One sort by source, then similarity descending: cosine similarity is at most 1, so it fits in the
+    # fractional part of a float key.
+    order = np.argsort(source + (1.0 - similarity / (similarity.max() * (1 + 1e-9))), kind="stable")
     source, target, similarity = source[order], target[order], similarity[order]
-    rank_in_row = np.arange(len(source)) - np.searchsorted(source, source)
+    row_starts = np.searchsorted(source, np.arange(item_count + 1))
+    rank_in_row = np.arange(len(source)) - np.repeat(row_starts[:-1], np.diff(row_starts))
     keep = rank_in_row < NEIGHBOURS
     source, target, similarity = source[keep], target[keep], similarity[keep]
     starts = np.searchsorted(source, np.arange(item_count + 1)).astype(np.int64)

@@ -1,0 +1,228 @@
+"""Describe, List (paging, parent filters), Update, tags, recipes and ARN formats, in both modes."""
+
+import re
+from typing import Any
+
+import pytest
+
+from airflow_provider_personalize.emulator.validation import service_model
+
+from .support import (
+    ACCOUNT_ARN_PREFIX,
+    ITEMS_SCHEMA,
+    RECIPE,
+    ROLE_ARN,
+    describer,
+    interactions_dataset_group,
+    trained_solution,
+)
+
+DATA_SOURCE = {"dataLocation": "s3://bucket/data.csv"}
+S3_OUTPUT = {"s3DataDestination": {"path": "s3://bucket/output/"}}
+EIGHT_HEX = "[0-9a-f]{8}"
+EXPRESSION = "EXCLUDE ItemID WHERE Items.GENRE IN ($GENRES)"
+
+
+def output_members(operation: str, key: str) -> set[str]:
+    return set(service_model().operation_model(operation).output_shape.members[key].members)
+
+
+def test_arns_are_formed_as_aws_forms_them(personalize: Any) -> None:
+    setup = interactions_dataset_group(personalize, name="shop")
+    trained = trained_solution(personalize, setup["group"], name="recs")
+    assert setup["group"] == f"{ACCOUNT_ARN_PREFIX}:dataset-group/shop"
+    assert setup["schema"] == f"{ACCOUNT_ARN_PREFIX}:schema/shop-interactions"
+    assert setup["dataset"] == f"{ACCOUNT_ARN_PREFIX}:dataset/shop/INTERACTIONS"
+    assert trained["solution"] == f"{ACCOUNT_ARN_PREFIX}:solution/recs"
+    assert re.fullmatch(f"{ACCOUNT_ARN_PREFIX}:solution/recs/{EIGHT_HEX}", trained["version"])
+    job = personalize.create_dataset_import_job(
+        jobName="nightly", datasetArn=setup["dataset"], dataSource=DATA_SOURCE
+    )
+    assert job["datasetImportJobArn"] == f"{ACCOUNT_ARN_PREFIX}:dataset-import-job/nightly"
+    campaign = personalize.create_campaign(name="live", solutionVersionArn=trained["version"])
+    assert campaign["campaignArn"] == f"{ACCOUNT_ARN_PREFIX}:campaign/live"
+    tracker = personalize.create_event_tracker(name="clicks", datasetGroupArn=setup["group"])
+    assert re.fullmatch(f"{ACCOUNT_ARN_PREFIX}:event-tracker/{EIGHT_HEX}", tracker["eventTrackerArn"])
+
+
+def test_describe_responses_have_the_output_shapes_members(personalize: Any) -> None:
+    setup = interactions_dataset_group(personalize)
+    trained = trained_solution(personalize, setup["group"])
+    for api_name, arn in [
+        ("DatasetGroup", setup["group"]),
+        ("Schema", setup["schema"]),
+        ("Dataset", setup["dataset"]),
+        ("Solution", trained["solution"]),
+        ("SolutionVersion", trained["version"]),
+    ]:
+        described = describer(personalize, api_name, arn)()
+        key = next(iter(service_model().operation_model(f"Describe{api_name}").output_shape.members))
+        assert set(described) <= output_members(f"Describe{api_name}", key)
+        assert {"creationDateTime", "lastUpdatedDateTime"} <= set(described)
+    version = describer(personalize, "SolutionVersion", trained["version"])()
+    assert version["recipeArn"] == RECIPE
+    assert (version["trainingMode"], version["trainingType"]) == ("FULL", "MANUAL")
+    assert version["datasetGroupArn"] == setup["group"]
+
+
+def test_lists_filter_by_parent(personalize: Any) -> None:
+    shop = interactions_dataset_group(personalize, name="shop")
+    news = interactions_dataset_group(personalize, name="news")
+    shop_recs = trained_solution(personalize, shop["group"], name="shop-recs")
+    trained_solution(personalize, news["group"], name="news-recs")
+    personalize.create_solution_version(solutionArn=shop_recs["solution"])
+
+    def names(response: dict[str, Any], key: str, member: str = "name") -> list[str]:
+        return sorted(summary[member] for summary in response[key])
+
+    assert names(personalize.list_dataset_groups(), "datasetGroups") == ["news", "shop"]
+    assert names(personalize.list_datasets(datasetGroupArn=shop["group"]), "datasets") == [
+        "shop-interactions"
+    ]
+    assert names(personalize.list_datasets(), "datasets") == ["news-interactions", "shop-interactions"]
+    assert names(personalize.list_solutions(datasetGroupArn=news["group"]), "solutions") == ["news-recs"]
+    versions = personalize.list_solution_versions(solutionArn=shop_recs["solution"])["solutionVersions"]
+    assert len(versions) == 2
+    assert all(version["solutionVersionArn"].startswith(shop_recs["solution"]) for version in versions)
+    assert versions[0]["creationDateTime"] >= versions[1]["creationDateTime"]  # newest first
+    assert set(versions[0]) <= output_members("DescribeSolutionVersion", "solutionVersion")
+
+    personalize.create_dataset_import_job(
+        jobName="shop-import", datasetArn=shop["dataset"], dataSource=DATA_SOURCE
+    )
+    personalize.create_dataset_import_job(
+        jobName="news-import", datasetArn=news["dataset"], dataSource=DATA_SOURCE
+    )
+    jobs = personalize.list_dataset_import_jobs(datasetArn=news["dataset"])["datasetImportJobs"]
+    assert [job["jobName"] for job in jobs] == ["news-import"]
+    assert jobs[0]["status"] == "ACTIVE"
+
+    personalize.create_campaign(name="shop-live", solutionVersionArn=shop_recs["version"])
+    campaigns = personalize.list_campaigns(solutionArn=shop_recs["solution"])["campaigns"]
+    assert [campaign["name"] for campaign in campaigns] == ["shop-live"]
+    personalize.create_batch_inference_job(
+        jobName="scores",
+        solutionVersionArn=shop_recs["version"],
+        jobInput={"s3DataSource": {"path": "s3://bucket/users.json"}},
+        jobOutput=S3_OUTPUT,
+        roleArn=ROLE_ARN,
+    )
+    batch = personalize.list_batch_inference_jobs(solutionVersionArn=shop_recs["version"])[
+        "batchInferenceJobs"
+    ]
+    assert [job["jobName"] for job in batch] == ["scores"]
+    with pytest.raises(personalize.exceptions.ResourceNotFoundException):
+        personalize.list_solution_versions(solutionArn=f"{ACCOUNT_ARN_PREFIX}:solution/nothing")
+
+
+def test_paging_with_max_results_and_next_token(personalize: Any) -> None:
+    group = interactions_dataset_group(personalize)["group"]
+    for number in range(7):
+        personalize.create_filter(
+            name=f"filter-{number}",
+            datasetGroupArn=group,
+            filterExpression="EXCLUDE ItemID WHERE Items.GENRE IN ($G)",
+        )
+    pages = []
+    request: dict[str, Any] = {"datasetGroupArn": group, "maxResults": 3}
+    while True:
+        page = personalize.list_filters(**request)
+        pages.append([summary["name"] for summary in page["Filters"]])
+        if "nextToken" not in page:
+            break
+        request["nextToken"] = page["nextToken"]
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert sorted(name for page in pages for name in page) == [f"filter-{number}" for number in range(7)]
+    paginated = personalize.get_paginator("list_filters").paginate(
+        datasetGroupArn=group, PaginationConfig={"PageSize": 2}
+    )
+    assert sum(len(page["Filters"]) for page in paginated) == 7
+    with pytest.raises(personalize.exceptions.InvalidNextTokenException):
+        personalize.list_filters(nextToken="not-a-token")
+
+
+def test_updates_of_dataset_solution_and_metric_attribution(personalize: Any) -> None:
+    setup = interactions_dataset_group(personalize)
+    wider = personalize.create_schema(
+        name="wider",
+        schema=ITEMS_SCHEMA.replace('"Items"', '"Interactions"').replace(
+            '{"name": "ITEM_ID", "type": "string"}',
+            '{"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"}, '
+            '{"name": "TIMESTAMP", "type": "long"}',
+        ),
+    )["schemaArn"]
+    personalize.update_dataset(datasetArn=setup["dataset"], schemaArn=wider)
+    dataset = describer(personalize, "Dataset", setup["dataset"])()
+    assert dataset["schemaArn"] == wider
+    assert dataset["latestDatasetUpdate"]["status"] == "ACTIVE"
+
+    solution = trained_solution(personalize, setup["group"])["solution"]
+    assert describer(personalize, "Solution", solution)()["performAutoTraining"] is True
+    personalize.update_solution(solutionArn=solution, performAutoTraining=False)
+    described = describer(personalize, "Solution", solution)()
+    assert described["performAutoTraining"] is False
+    assert described["latestSolutionUpdate"]["performAutoTraining"] is False
+
+    attribution = personalize.create_metric_attribution(
+        name="revenue",
+        datasetGroupArn=setup["group"],
+        metrics=[{"eventType": "buy", "metricName": "REVENUE", "expression": "SUM(Items.PRICE)"}],
+        metricsOutputConfig={"roleArn": ROLE_ARN},
+    )["metricAttributionArn"]
+    personalize.update_metric_attribution(
+        metricAttributionArn=attribution,
+        addMetrics=[{"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}],
+        removeMetrics=["REVENUE"],
+    )
+    metrics = personalize.list_metric_attribution_metrics(metricAttributionArn=attribution)["metrics"]
+    assert [metric["metricName"] for metric in metrics] == ["CLICKS"]
+
+
+def test_tags(personalize: Any) -> None:
+    group = personalize.create_dataset_group(name="tagged", tags=[{"tagKey": "team", "tagValue": "recs"}])[
+        "datasetGroupArn"
+    ]
+    personalize.tag_resource(resourceArn=group, tags=[{"tagKey": "env", "tagValue": "test"}])
+    tags = personalize.list_tags_for_resource(resourceArn=group)["tags"]
+    assert sorted((tag["tagKey"], tag["tagValue"]) for tag in tags) == [("env", "test"), ("team", "recs")]
+    personalize.untag_resource(resourceArn=group, tagKeys=["team"])
+    assert personalize.list_tags_for_resource(resourceArn=group)["tags"] == [
+        {"tagKey": "env", "tagValue": "test"}
+    ]
+    with pytest.raises(personalize.exceptions.ResourceNotFoundException):
+        personalize.list_tags_for_resource(resourceArn=f"{ACCOUNT_ARN_PREFIX}:dataset-group/none")
+
+
+def test_recipes_algorithms_and_feature_transformations(personalize: Any) -> None:
+    recipes = [
+        recipe["recipeArn"].rsplit("/", 1)[1]
+        for page in personalize.get_paginator("list_recipes").paginate()
+        for recipe in page["recipes"]
+    ]
+    for name in [
+        "aws-user-personalization",
+        "aws-user-personalization-v2",
+        "aws-popularity-count",
+        "aws-similar-items",
+        "aws-personalized-ranking",
+        "aws-personalized-ranking-v2",
+        "aws-trending-now",
+        "aws-next-best-action",
+        "aws-item-attribute-affinity",
+        "aws-semantic-similarity",
+        "aws-ecomm-recommended-for-you",
+        "aws-vod-top-picks",
+    ]:
+        assert name in recipes
+    ecommerce = personalize.list_recipes(domain="ECOMMERCE")["recipes"]
+    assert ecommerce and {recipe["domain"] for recipe in ecommerce} == {"ECOMMERCE"}
+    recipe = personalize.describe_recipe(recipeArn=RECIPE)["recipe"]
+    assert (recipe["recipeType"], recipe["status"]) == ("USER_PERSONALIZATION", "ACTIVE")
+    algorithm = personalize.describe_algorithm(algorithmArn=recipe["algorithmArn"])["algorithm"]
+    assert algorithm["algorithmArn"] == recipe["algorithmArn"]
+    transformation = personalize.describe_feature_transformation(
+        featureTransformationArn=recipe["featureTransformationArn"]
+    )["featureTransformation"]
+    assert transformation["status"] == "ACTIVE"
+    with pytest.raises(personalize.exceptions.ResourceNotFoundException):
+        personalize.describe_recipe(recipeArn="arn:aws:personalize:::recipe/aws-nothing")
