@@ -20,7 +20,8 @@ class LimitExceededException(PersonalizeException):
 
 class ResourceAlreadyExistsException(PersonalizeException):
     def __init__(self, arn: str) -> None:
-        super().__init__("ResourceAlreadyExistsException", f"Resource Arn {arn} already exists.")
+        # AWS's wording, as seen in the wild (CreateSchema on an existing name).
+        super().__init__("ResourceAlreadyExistsException", f"Another resource with Arn {arn} already exists.")
 
 
 class ResourceInUseException(PersonalizeException):

@@ -393,8 +393,9 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     # -- dataset groups, schemas, datasets ---------------------------------------------------------
 
     def create_dataset_group(self, params: Params) -> Params:
-        if params.get("roleArn") and not params.get("kmsKeyArn"):
-            raise InvalidInputException("roleArn is only allowed together with kmsKeyArn.")
+        # A KMS key needs a role with access to it, and the role serves only for the key.
+        if bool(params.get("roleArn")) != bool(params.get("kmsKeyArn")):
+            raise InvalidInputException("roleArn and kmsKeyArn must be given together, or not at all.")
         group = self.add(KINDS["DatasetGroup"], params)
         response: Params = {"datasetGroupArn": group.arn}
         if params.get("domain"):
@@ -618,7 +619,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         known = {metric["metricName"] for metric in metrics}
         for metric in params.get("addMetrics") or []:
             if metric["metricName"] in known:
-                raise ResourceAlreadyExistsException(f"{attribution.arn} metric {metric['metricName']}")
+                raise ResourceAlreadyExistsException(f"{attribution.arn}/{metric['metricName']}")
             metrics.append(metric)
         attribution.attributes["metrics"] = metrics
         if params.get("metricsOutputConfig"):
