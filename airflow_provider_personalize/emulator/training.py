@@ -45,7 +45,7 @@ on all the data. Details that make this deterministic and affordable:
   user divided by the number of distinct items in the Interactions and Items data.
 
 Public API: :func:`train`, :class:`TrainedModel` (``recommend``, ``similar_items``, ``rank``, ``to_bytes``,
-``from_bytes``), :class:`TrainingError`, :func:`model_kind_for_recipe`.
+``from_bytes``), :class:`TrainingError`, :func:`model_kind_for_recipe`, :func:`ranking_metrics`.
 """
 
 from __future__ import annotations
@@ -246,23 +246,30 @@ def _catalogue(interaction_items: pa.Array, items: pa.Table | None) -> pa.Array:
 def _evaluate(
     model: TrainedModel, queries: list[tuple[np.ndarray, np.ndarray]], catalogue_size: int
 ) -> dict[str, float]:
-    discounts = 1.0 / np.log2(np.arange(2, EVALUATED_RANKS + 2))
     totals = dict.fromkeys(METRIC_NAMES, 0.0)
     recommended: set[int] = set()
     for history, relevant in queries:
         top = model.top_indices(model.user_scores(history), EVALUATED_RANKS)
         recommended.update(top.tolist())
-        hits = np.isin(top, relevant)
-        if hits.any():
-            totals["mean_reciprocal_rank_at_25"] += 1.0 / (int(np.argmax(hits)) + 1)
-        for k in (5, 10, 25):
-            totals[f"precision_at_{k}"] += hits[:k].sum() / k
-            ideal = discounts[: min(k, len(relevant))].sum()
-            totals[f"normalized_discounted_cumulative_gain_at_{k}"] += (
-                discounts[:k] * hits[:k]
-            ).sum() / ideal
+        for name, value in ranking_metrics(top, relevant).items():
+            totals[name] += value
     metrics = {name: round(float(total) / max(len(queries), 1), 4) for name, total in totals.items()}
     metrics["coverage"] = round(len(recommended) / max(catalogue_size, 1), 4)
+    return metrics
+
+
+_DISCOUNTS = 1.0 / np.log2(np.arange(2, EVALUATED_RANKS + 2))
+
+
+def ranking_metrics(recommended: np.ndarray, relevant: np.ndarray) -> dict[str, float]:
+    """One query's metrics (all but coverage) for a ranked list, best first, and the relevant items."""
+    hits = np.isin(recommended[:EVALUATED_RANKS], relevant)
+    metrics = {"mean_reciprocal_rank_at_25": 1.0 / (int(np.argmax(hits)) + 1) if hits.any() else 0.0}
+    for k in (5, 10, 25):
+        metrics[f"precision_at_{k}"] = float(hits[:k].sum()) / k
+        ideal = _DISCOUNTS[: min(k, len(relevant))].sum()
+        gain = float((_DISCOUNTS[: len(hits[:k])] * hits[:k]).sum())
+        metrics[f"normalized_discounted_cumulative_gain_at_{k}"] = float(gain / ideal) if ideal else 0.0
     return metrics
 
 
