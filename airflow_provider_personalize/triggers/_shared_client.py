@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from aiobotocore.credentials import AioRefreshableCredentials
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
 SERVICE_NAME = "personalize"
+
+log = logging.getLogger(__name__)
 
 
 class ClientKey(NamedTuple):
@@ -126,7 +129,12 @@ async def _close(shared: _SharedClient) -> None:
         creator, _ = await shared.opening
     except ClientOpeningError:
         return
-    await creator.__aexit__(None, None, None)
+    try:
+        await creator.__aexit__(None, None, None)
+    except Exception:
+        # The waits are over and their events computed: a connection pool that closes badly must not
+        # turn the last one's result into an error.
+        log.warning("Closing a shared Personalize client failed", exc_info=True)
 
 
 def _client_creator(key: ClientKey) -> Any:

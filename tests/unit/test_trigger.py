@@ -70,8 +70,9 @@ class FakePersonalizeClient:
 class FakeClientCreator:
     """Stands for aiobotocore's ClientCreatorContext: what ``_client_creator`` returns."""
 
-    def __init__(self, client: FakePersonalizeClient) -> None:
+    def __init__(self, client: FakePersonalizeClient, close_error: Exception | None) -> None:
         self.client = client
+        self.close_error = close_error
         self.closed = 0
 
     async def __aenter__(self) -> FakePersonalizeClient:
@@ -79,6 +80,8 @@ class FakeClientCreator:
 
     async def __aexit__(self, *exc_info: Any) -> None:
         self.closed += 1
+        if self.close_error:
+            raise self.close_error
 
 
 class FakeClients:
@@ -90,6 +93,7 @@ class FakeClients:
         self.built: list[tuple[_shared_client.ClientKey, FakeClientCreator]] = []
         self.build_threads: set[int] = set()
         self.fail_next_builds = 0
+        self.close_error: Exception | None = None
 
     def __call__(self, key: _shared_client.ClientKey) -> FakeClientCreator:
         self.build_threads.add(threading.get_ident())
@@ -97,7 +101,7 @@ class FakeClients:
         if self.fail_next_builds:
             self.fail_next_builds -= 1
             raise RuntimeError("no such connection")
-        creator = FakeClientCreator(FakePersonalizeClient(self.script))
+        creator = FakeClientCreator(FakePersonalizeClient(self.script), self.close_error)
         self.built.append((key, creator))
         return creator
 
@@ -566,3 +570,13 @@ async def test_a_client_that_cannot_be_built_fails_the_wait_and_the_next_wait_tr
     assert "Could not create a Personalize client for connection 'aws_default'" in failed["message"]
     assert "no such connection" in failed["message"]
     assert succeeded["status"] == "success"
+
+
+async def test_a_client_that_closes_badly_does_not_spoil_the_last_waits_event(fake_clients, sleeps):
+    fake_clients.close_error = aiohttp.ClientConnectionError("connector already closed")
+    fake_clients.script[:] = [job("ACTIVE")]
+
+    event = await only_event(make_trigger())
+
+    assert event["status"] == "success"
+    assert fake_clients.built[0][1].closed == 1
