@@ -7,7 +7,7 @@ last user leaves, by finishing or by being cancelled (the triggerer cancels trig
 
 Building the client needs the Airflow connection, which is looked up synchronously (database, secrets
 backend or the triggerer's supervisor), and for an assume-role connection a synchronous STS call: both
-run in a worker thread, never on the event loop. The amazon provider's ``AwsBaseHook`` builds the
+run in a worker thread, never on the event loop. ``PersonalizeHook`` (an ``AwsBaseHook``) builds the
 session, so every kind of AWS connection works as it does elsewhere in Airflow; its refreshable
 assume-role credentials keep refreshing for as long as the client lives, their synchronous STS refresh
 moved to a thread as well.
@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from aiobotocore.credentials import AioRefreshableCredentials
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
-SERVICE_NAME = "personalize"
+from airflow_provider_personalize.hooks.personalize import PersonalizeHook
+
+SERVICE_NAME = PersonalizeHook.client_type
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +141,8 @@ async def _close(shared: _SharedClient) -> None:
 def _client_creator(key: ClientKey) -> Any:
     """Build, in a worker thread, the aiobotocore client context for ``key``."""
     botocore_config = json.loads(key.botocore_config_json) if key.botocore_config_json else None
-    hook = AwsBaseHook(
-        aws_conn_id=key.aws_conn_id,
-        region_name=key.region_name,
-        verify=key.verify,
-        config=botocore_config,
-        client_type=SERVICE_NAME,
+    hook = PersonalizeHook(
+        aws_conn_id=key.aws_conn_id, region_name=key.region_name, verify=key.verify, config=botocore_config
     )
     session = hook.get_session(region_name=hook.region_name, deferrable=True)
     _refresh_in_thread(getattr(session, "_credentials", None))
