@@ -178,7 +178,7 @@ def _check_string(value: Any, shape: Any, path: str, problems: list[str]) -> Any
     pattern = _compiled_pattern(shape.metadata.get("pattern"))
     if pattern and not pattern.search(value):
         problems.append(f"{path}: {value!r} does not match the pattern {pattern.pattern!r}")
-    if shape.name == _S3_LOCATION_SHAPE and value.startswith("s3:") and not _S3_URI.fullmatch(value):
+    elif shape.name == _S3_LOCATION_SHAPE and value.startswith("s3:") and not _S3_URI.fullmatch(value):
         problems.append(f"{path}: {value!r} is not an S3 URI of the form s3://bucket/key")
     return value
 

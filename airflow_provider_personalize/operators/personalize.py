@@ -293,3 +293,574 @@ class PersonalizeCreateDatasetGroupOperator(PersonalizeCreateResourceOperator):
             },
             **kwargs,
         )
+
+
+class PersonalizeCreateSchemaOperator(PersonalizeCreateResourceOperator):
+    """
+    Create a schema: the Avro record that describes a dataset's columns.
+
+    :param name: The schema's name. (templated)
+    :param schema: The Avro schema, as JSON text or as a dict. (templated)
+    :param domain: ``ECOMMERCE`` or ``VIDEO_ON_DEMAND`` for a domain dataset group's dataset. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    A schema is created at once: there is nothing to wait for.
+    """
+
+    resource_kind = "schema"
+    template_fields_renderers: ClassVar[dict[str, str]] = {"schema": "json"}
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        schema: str | dict[str, Any],
+        domain: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(request_arguments={"name": name, "schema": schema, "domain": domain}, **kwargs)
+
+
+class PersonalizeCreateDatasetOperator(PersonalizeCreateResourceOperator):
+    """
+    Create an empty dataset of one type in a dataset group.
+
+    :param name: The dataset's name. (templated)
+    :param schema_arn: ARN of the schema of its columns. (templated)
+    :param dataset_group_arn: ARN of the dataset group it belongs to. (templated)
+    :param dataset_type: ``Interactions``, ``Items``, ``Users``, ``Actions`` or ``Action_Interactions``.
+        (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "dataset"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        schema_arn: str,
+        dataset_group_arn: str,
+        dataset_type: str,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "name": name,
+                "schema_arn": schema_arn,
+                "dataset_group_arn": dataset_group_arn,
+                "dataset_type": dataset_type,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateResourceOperator):
+    """
+    Import CSV data from S3 into a dataset.
+
+    :param dataset_arn: ARN of the dataset to fill. (templated)
+    :param data_source: The CSV file or folder (a prefix ending in ``/``), as an ``s3://`` URI or the
+        API's ``{"dataLocation": ...}``. (templated)
+    :param job_name: The job's name. (default: derived from the DAG, task and logical date, so that a
+        retry or rerun of a run reuses its job and a new run imports anew) (templated)
+    :param role_arn: IAM role Personalize assumes to read the bucket. (templated)
+    :param import_mode: ``FULL`` (replace the bulk data; the first import must be FULL) or
+        ``INCREMENTAL`` (append, replacing records with the same id). (templated)
+    :param publish_attribution_metrics_to_s3: Publish the metrics of the dataset group's metric
+        attribution to S3. (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "dataset_import_job"
+
+    def __init__(
+        self,
+        *,
+        dataset_arn: str,
+        data_source: S3Uri | dict[str, Any],
+        job_name: str | None = None,
+        role_arn: str | None = None,
+        import_mode: str | None = None,
+        publish_attribution_metrics_to_s3: bool | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "dataset_arn": dataset_arn,
+                "data_source": data_source,
+                "job_name": job_name,
+                "role_arn": role_arn,
+                "import_mode": import_mode,
+                "publish_attribution_metrics_to_s3": publish_attribution_metrics_to_s3,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateResourceOperator):
+    """
+    Export a dataset's records to S3 as CSV files.
+
+    :param dataset_arn: ARN of the dataset to export. (templated)
+    :param role_arn: IAM role Personalize assumes to write the bucket. (templated)
+    :param job_output: Where to write, as an ``s3://`` URI (a prefix) or the API's
+        ``{"s3DataDestination": {"path": ..., "kmsKeyArn": ...}}``. (templated)
+    :param job_name: The job's name. (default: derived from the DAG, task and logical date) (templated)
+    :param ingestion_mode: ``BULK`` (imported data), ``PUT`` (data sent record by record; the service's
+        default) or ``ALL``. (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "dataset_export_job"
+
+    def __init__(
+        self,
+        *,
+        dataset_arn: str,
+        role_arn: str,
+        job_output: S3Uri | dict[str, Any],
+        job_name: str | None = None,
+        ingestion_mode: str | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "dataset_arn": dataset_arn,
+                "role_arn": role_arn,
+                "job_output": job_output,
+                "job_name": job_name,
+                "ingestion_mode": ingestion_mode,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateResourceOperator):
+    """
+    Delete users' data from every dataset of a dataset group (a CSV of USER_IDs in S3).
+
+    The service can take up to a day; the default wait allows for that.
+
+    :param dataset_group_arn: ARN of the dataset group. (templated)
+    :param data_source: The CSV with a single USER_ID column, as an ``s3://`` URI or the API's
+        ``{"dataLocation": ...}``. (templated)
+    :param role_arn: IAM role Personalize assumes to read the bucket. (templated)
+    :param job_name: The job's name. (default: derived from the DAG, task and logical date) (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "data_deletion_job"
+
+    def __init__(
+        self,
+        *,
+        dataset_group_arn: str,
+        data_source: S3Uri | dict[str, Any],
+        role_arn: str,
+        job_name: str | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "dataset_group_arn": dataset_group_arn,
+                "data_source": data_source,
+                "role_arn": role_arn,
+                "job_name": job_name,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateSolutionOperator(PersonalizeCreateResourceOperator):
+    """
+    Create a solution: the recipe and configuration that solution versions are trained with.
+
+    .. warning::
+        ``perform_auto_training`` defaults to True *in the service*: unless it is set to False, Personalize
+        trains a new solution version every 7 days (``solution_config.autoTrainingConfig``), and each
+        training is billed. A pipeline that trains on its own schedule usually wants False.
+
+    :param name: The solution's name. (templated)
+    :param dataset_group_arn: ARN of the dataset group to train on. (templated)
+    :param recipe_arn: ARN of the recipe (e.g. ``arn:aws:personalize:::recipe/aws-user-personalization``).
+        (templated)
+    :param perform_auto_training: Whether the service retrains automatically. (the service's default: True,
+        see the warning above) (templated)
+    :param perform_hpo: Whether to tune the recipe's hyperparameters. (templated)
+    :param perform_auto_ml: Whether to choose the recipe automatically (deprecated by AWS). (templated)
+    :param perform_incremental_update: Whether to update the model incrementally with new data. (templated)
+    :param event_type: Train only on interactions of this event type. (templated)
+    :param solution_config: The API's SolutionConfig (hyperparameters, training config, ...). (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "solution"
+    template_fields_renderers: ClassVar[dict[str, str]] = {"solution_config": "json"}
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        dataset_group_arn: str,
+        recipe_arn: str | None = None,
+        perform_auto_training: bool | None = None,
+        perform_hpo: bool | None = None,
+        perform_auto_ml: bool | None = None,
+        perform_incremental_update: bool | None = None,
+        event_type: str | None = None,
+        solution_config: dict[str, Any] | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "name": name,
+                "dataset_group_arn": dataset_group_arn,
+                "recipe_arn": recipe_arn,
+                "perform_auto_training": perform_auto_training,
+                "perform_hpo": perform_hpo,
+                "perform_auto_ml": perform_auto_ml,
+                "perform_incremental_update": perform_incremental_update,
+                "event_type": event_type,
+                "solution_config": solution_config,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateResourceOperator):
+    """
+    Train a solution version (a model). Training takes from tens of minutes to hours.
+
+    The default wait polls every minute for up to a day; in deferrable mode the triggerer waits
+    instead of a worker. Killing the task (in blocking mode) stops the training
+    (StopSolutionVersionCreation), so a cancelled run does not keep paying for it.
+
+    :param solution_arn: ARN of the solution to train. (templated)
+    :param name: The version's name. (default: derived from the DAG, task and logical date, so that a
+        retry or rerun of a run reuses its training and a new run trains anew) (templated)
+    :param training_mode: ``FULL`` (train on all data), ``UPDATE`` (update the model with new items and
+        interactions) or ``AUTOTRAIN``. (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "solution_version"
+
+    def __init__(
+        self,
+        *,
+        solution_arn: str,
+        name: str | None = None,
+        training_mode: str | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "solution_arn": solution_arn,
+                "name": name,
+                "training_mode": training_mode,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateCampaignOperator(PersonalizeCreateResourceOperator):
+    """
+    Deploy a solution version as a campaign that serves real-time recommendations.
+
+    :param name: The campaign's name. (templated)
+    :param solution_version_arn: ARN of the solution version to serve. (templated)
+    :param min_provisioned_tps: Transactions per second always provisioned (and billed). (templated)
+    :param campaign_config: The API's CampaignConfig (item exploration, metadata, auto-sync). (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "campaign"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        solution_version_arn: str,
+        min_provisioned_tps: int | None = None,
+        campaign_config: dict[str, Any] | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "name": name,
+                "solution_version_arn": solution_version_arn,
+                "min_provisioned_tps": min_provisioned_tps,
+                "campaign_config": campaign_config,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateResourceOperator):
+    """
+    Score users (or items) in batch with a solution version: JSON lines in, JSON lines out, in S3.
+
+    :param solution_version_arn: ARN of the solution version. (templated)
+    :param job_input: The input file, as an ``s3://`` URI or the API's ``{"s3DataSource": {...}}``.
+        (templated)
+    :param job_output: The output prefix, as an ``s3://`` URI or the API's
+        ``{"s3DataDestination": {...}}``. (templated)
+    :param role_arn: IAM role Personalize assumes to read and write the buckets. (templated)
+    :param job_name: The job's name. (default: derived from the DAG, task and logical date) (templated)
+    :param filter_arn: ARN of a filter applied to the recommendations. (templated)
+    :param num_results: Recommendations per input line. (templated)
+    :param batch_inference_job_config: The API's BatchInferenceJobConfig. (templated)
+    :param batch_inference_job_mode: ``BATCH_INFERENCE`` or ``THEME_GENERATION``. (templated)
+    :param theme_generation_config: The API's ThemeGenerationConfig (with THEME_GENERATION). (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "batch_inference_job"
+
+    def __init__(
+        self,
+        *,
+        solution_version_arn: str,
+        job_input: S3Uri | dict[str, Any],
+        job_output: S3Uri | dict[str, Any],
+        role_arn: str,
+        job_name: str | None = None,
+        filter_arn: str | None = None,
+        num_results: int | None = None,
+        batch_inference_job_config: dict[str, Any] | None = None,
+        batch_inference_job_mode: str | None = None,
+        theme_generation_config: dict[str, Any] | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "solution_version_arn": solution_version_arn,
+                "job_input": job_input,
+                "job_output": job_output,
+                "role_arn": role_arn,
+                "job_name": job_name,
+                "filter_arn": filter_arn,
+                "num_results": num_results,
+                "batch_inference_job_config": batch_inference_job_config,
+                "batch_inference_job_mode": batch_inference_job_mode,
+                "theme_generation_config": theme_generation_config,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateResourceOperator):
+    """
+    Find, in batch, the users most likely to interact with given items (user segments).
+
+    :param solution_version_arn: ARN of a solution version trained with an item-affinity or
+        item-attribute-affinity recipe. (templated)
+    :param job_input: The input file, as an ``s3://`` URI or the API's ``{"s3DataSource": {...}}``.
+        (templated)
+    :param job_output: The output prefix, as an ``s3://`` URI or the API's
+        ``{"s3DataDestination": {...}}``. (templated)
+    :param role_arn: IAM role Personalize assumes to read and write the buckets. (templated)
+    :param job_name: The job's name. (default: derived from the DAG, task and logical date) (templated)
+    :param filter_arn: ARN of a filter applied to the segments. (templated)
+    :param num_results: Users per segment. (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "batch_segment_job"
+
+    def __init__(
+        self,
+        *,
+        solution_version_arn: str,
+        job_input: S3Uri | dict[str, Any],
+        job_output: S3Uri | dict[str, Any],
+        role_arn: str,
+        job_name: str | None = None,
+        filter_arn: str | None = None,
+        num_results: int | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "solution_version_arn": solution_version_arn,
+                "job_input": job_input,
+                "job_output": job_output,
+                "role_arn": role_arn,
+                "job_name": job_name,
+                "filter_arn": filter_arn,
+                "num_results": num_results,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateRecommenderOperator(PersonalizeCreateResourceOperator):
+    """
+    Create a recommender for a use case of a domain dataset group (training and serving in one).
+
+    :param name: The recommender's name. (templated)
+    :param dataset_group_arn: ARN of a domain dataset group. (templated)
+    :param recipe_arn: ARN of the use case's recipe (e.g.
+        ``arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you``). (templated)
+    :param recommender_config: The API's RecommenderConfig. (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "recommender"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        dataset_group_arn: str,
+        recipe_arn: str,
+        recommender_config: dict[str, Any] | None = None,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "name": name,
+                "dataset_group_arn": dataset_group_arn,
+                "recipe_arn": recipe_arn,
+                "recommender_config": recommender_config,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateFilterOperator(PersonalizeCreateResourceOperator):
+    """
+    Create a filter that includes or excludes items or users from recommendations.
+
+    :param name: The filter's name. (templated)
+    :param dataset_group_arn: ARN of the dataset group. (templated)
+    :param filter_expression: The filter, e.g.
+        ``EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")``. (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "filter"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        dataset_group_arn: str,
+        filter_expression: str,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "name": name,
+                "dataset_group_arn": dataset_group_arn,
+                "filter_expression": filter_expression,
+                "tags": tags,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeCreateEventTrackerOperator(PersonalizeCreateResourceOperator):
+    """
+    Create the event tracker that receives a dataset group's real-time events (PutEvents).
+
+    :param name: The event tracker's name. (templated)
+    :param dataset_group_arn: ARN of the dataset group (one event tracker per group). (templated)
+    :param tags: Tags, as a dict or the API's list. (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "event_tracker"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        dataset_group_arn: str,
+        tags: Tags | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={"name": name, "dataset_group_arn": dataset_group_arn, "tags": tags},
+            **kwargs,
+        )
+
+
+class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperator):
+    """
+    Create a metric attribution: reports on the events that recommendations drive.
+
+    :param name: The metric attribution's name. (templated)
+    :param dataset_group_arn: ARN of the dataset group. (templated)
+    :param metrics: The API's list of ``{"eventType", "metricName", "expression"}``. (templated)
+    :param metrics_output_config: The API's MetricAttributionOutput (``roleArn`` and an optional
+        ``s3DataDestination``). (templated)
+
+    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    """
+
+    resource_kind = "metric_attribution"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        dataset_group_arn: str,
+        metrics: list[dict[str, str]],
+        metrics_output_config: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "name": name,
+                "dataset_group_arn": dataset_group_arn,
+                "metrics": metrics,
+                "metrics_output_config": metrics_output_config,
+            },
+            **kwargs,
+        )
