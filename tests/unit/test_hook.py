@@ -1,0 +1,229 @@
+"""PersonalizeHook's table-driven helpers, against botocore's Stubber (so requests are checked
+against the service model) and, for waits, a scripted sequence of Describe responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from airflow_provider_personalize.hooks.personalize import (
+    PersonalizeHook,
+    PersonalizeResourceFailedError,
+    PersonalizeRuntimeHook,
+    PersonalizeWaitTimeoutError,
+    arn_from_trigger_event,
+)
+from airflow_provider_personalize.resources import get_kind
+
+GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g"
+DATASET_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/g/INTERACTIONS"
+IMPORT_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/j"
+SOLUTION_ARN = "arn:aws:personalize:us-east-1:123456789012:solution/s"
+NOW = datetime(2026, 1, 1)
+
+
+@pytest.fixture
+def hook_and_stub():
+    hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+    client = boto3.client(
+        "personalize", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    hook.__dict__["conn"] = client
+    with Stubber(client) as stub:
+        yield hook, stub
+        stub.assert_no_pending_responses()
+
+
+def import_job(status: str, **extra) -> dict:
+    return {
+        "datasetImportJob": {"datasetImportJobArn": IMPORT_ARN, "jobName": "j", "status": status, **extra}
+    }
+
+
+def test_hooks_use_their_clients():
+    assert PersonalizeHook(aws_conn_id=None).client_type == "personalize"
+    assert PersonalizeRuntimeHook(aws_conn_id=None).client_type == "personalize-runtime"
+
+
+def test_describe_and_status_read_the_table(hook_and_stub):
+    hook, stub = hook_and_stub
+    stub.add_response(
+        "describe_dataset_import_job", import_job("ACTIVE"), {"datasetImportJobArn": IMPORT_ARN}
+    )
+    stub.add_response(
+        "describe_dataset_import_job", import_job("CREATE PENDING"), {"datasetImportJobArn": IMPORT_ARN}
+    )
+    assert hook.describe("dataset_import_job", IMPORT_ARN)["jobName"] == "j"
+    assert hook.status("dataset_import_job", IMPORT_ARN) == "CREATE PENDING"
+
+
+def test_update_kinds_read_the_latest_update(hook_and_stub):
+    hook, stub = hook_and_stub
+    campaign_arn = "arn:aws:personalize:us-east-1:123456789012:campaign/c"
+    stub.add_response(
+        "describe_campaign",
+        {
+            "campaign": {
+                "campaignArn": campaign_arn,
+                "status": "ACTIVE",
+                "latestCampaignUpdate": {"status": "CREATE IN_PROGRESS"},
+            }
+        },
+        {"campaignArn": campaign_arn},
+    )
+    assert hook.status("campaign_update", campaign_arn) == "CREATE IN_PROGRESS"
+
+
+def test_create_returns_the_arn(hook_and_stub):
+    hook, stub = hook_and_stub
+    stub.add_response("create_dataset_group", {"datasetGroupArn": GROUP_ARN}, {"name": "g"})
+    assert hook.create("dataset_group", {"name": "g"}) == GROUP_ARN
+
+
+def test_find_by_name_pages_under_the_parent(hook_and_stub):
+    hook, stub = hook_and_stub
+    summary = {"datasetImportJobArn": "arn:other", "jobName": "other", "status": "ACTIVE"}
+    stub.add_response(
+        "list_dataset_import_jobs",
+        {"datasetImportJobs": [summary], "nextToken": "page2"},
+        {"datasetArn": DATASET_ARN, "maxResults": 100},
+    )
+    stub.add_response(
+        "list_dataset_import_jobs",
+        {"datasetImportJobs": [{"datasetImportJobArn": IMPORT_ARN, "jobName": "j", "status": "ACTIVE"}]},
+        {"datasetArn": DATASET_ARN, "maxResults": 100, "nextToken": "page2"},
+    )
+    stub.add_response(
+        "describe_dataset_import_job", import_job("ACTIVE"), {"datasetImportJobArn": IMPORT_ARN}
+    )
+    found = hook.find_by_name("dataset_import_job", "j", DATASET_ARN)
+    assert found is not None
+    assert found["datasetImportJobArn"] == IMPORT_ARN
+
+
+def test_find_by_name_without_a_parent_filter_lists_everything(hook_and_stub):
+    hook, stub = hook_and_stub
+    stub.add_response("list_dataset_groups", {"datasetGroups": []}, {"maxResults": 100})
+    assert hook.find_by_name("dataset_group", "g") is None
+
+
+def test_find_by_name_describes_solution_versions_whose_summaries_have_no_name(hook_and_stub):
+    hook, stub = hook_and_stub
+    versions = [f"{SOLUTION_ARN}/v{number}" for number in (1, 2)]
+    stub.add_response(
+        "list_solution_versions",
+        {"solutionVersions": [{"solutionVersionArn": arn, "status": "ACTIVE"} for arn in versions]},
+        {"solutionArn": SOLUTION_ARN, "maxResults": 100},
+    )
+    for arn, name in zip(versions, ("nightly-1", "nightly-2"), strict=True):
+        stub.add_response(
+            "describe_solution_version",
+            {"solutionVersion": {"solutionVersionArn": arn, "name": name, "status": "ACTIVE"}},
+            {"solutionVersionArn": arn},
+        )
+    found = hook.find_by_name("solution_version", "nightly-2", SOLUTION_ARN)
+    assert found is not None
+    assert found["solutionVersionArn"] == versions[1]
+
+
+def test_stop_creation_only_for_stoppable_kinds(hook_and_stub):
+    hook, stub = hook_and_stub
+    version_arn = f"{SOLUTION_ARN}/v1"
+    stub.add_response("stop_solution_version_creation", {}, {"solutionVersionArn": version_arn})
+    hook.stop_creation("solution_version", version_arn)
+    with pytest.raises(ValueError, match="cannot be stopped"):
+        hook.stop_creation("dataset_import_job", IMPORT_ARN)
+
+
+def test_wait_logs_each_status_change_once_and_returns_the_description(hook_and_stub, capsys):
+    hook, stub = hook_and_stub
+    for status in ("CREATE PENDING", "CREATE PENDING", "CREATE IN_PROGRESS", "CREATE IN_PROGRESS", "ACTIVE"):
+        stub.add_response(
+            "describe_dataset_import_job", import_job(status), {"datasetImportJobArn": IMPORT_ARN}
+        )
+    description = hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=5)
+    assert description["status"] == "ACTIVE"
+    # Airflow logs through structlog to stdout.
+    status_lines = [line for line in capsys.readouterr().out.splitlines() if IMPORT_ARN in line]
+    assert len(status_lines) == 3
+    assert "is ACTIVE" in status_lines[-1]
+
+
+def test_wait_raises_with_arn_status_and_failure_reason(hook_and_stub):
+    hook, stub = hook_and_stub
+    stub.add_response(
+        "describe_dataset_import_job",
+        import_job("CREATE FAILED", failureReason="Input CSV is missing the following columns: [ITEM_ID]"),
+        {"datasetImportJobArn": IMPORT_ARN},
+    )
+    with pytest.raises(PersonalizeResourceFailedError) as raised:
+        hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=3)
+    message = str(raised.value)
+    assert IMPORT_ARN in message
+    assert "CREATE FAILED" in message
+    assert "missing the following columns" in message
+    assert raised.value.failure_reason.startswith("Input CSV")
+
+
+def test_wait_times_out_naming_the_arn_and_last_status(hook_and_stub):
+    hook, stub = hook_and_stub
+    for _ in range(2):
+        stub.add_response(
+            "describe_dataset_import_job",
+            import_job("CREATE IN_PROGRESS"),
+            {"datasetImportJobArn": IMPORT_ARN},
+        )
+    with pytest.raises(PersonalizeWaitTimeoutError, match="CREATE IN_PROGRESS") as raised:
+        hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=2)
+    assert IMPORT_ARN in str(raised.value)
+
+
+def test_an_unknown_status_ends_the_wait_as_a_failure(hook_and_stub):
+    hook, stub = hook_and_stub
+    stub.add_response(
+        "describe_dataset_import_job", import_job("SOMETHING NEW"), {"datasetImportJobArn": IMPORT_ARN}
+    )
+    with pytest.raises(PersonalizeResourceFailedError, match="SOMETHING NEW"):
+        hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=3)
+
+
+def test_schemas_have_nothing_to_wait_for():
+    hook = PersonalizeHook(aws_conn_id=None)
+    assert hook.is_settled("schema", "arn:schema", {"schemaArn": "arn:schema"})
+
+
+EVENT = {"kind": "dataset_import_job", "arn": IMPORT_ARN}
+
+
+def test_a_success_event_gives_the_arn():
+    assert arn_from_trigger_event({**EVENT, "status": "success", "resource_status": "ACTIVE"}) == IMPORT_ARN
+
+
+def test_a_failure_event_raises_its_message():
+    event = {
+        **EVENT,
+        "status": "failure",
+        "resource_status": "CREATE FAILED",
+        "failure_reason": "Insufficient privileges for accessing data in S3.",
+        "message": get_kind("dataset_import_job").failure_message(
+            IMPORT_ARN, "CREATE FAILED", "Insufficient privileges for accessing data in S3."
+        ),
+    }
+    with pytest.raises(PersonalizeResourceFailedError, match="Insufficient privileges") as raised:
+        arn_from_trigger_event(event)
+    assert raised.value.status == "CREATE FAILED"
+
+
+def test_a_timeout_event_raises_its_message():
+    event = {**EVENT, "status": "timeout", "resource_status": "CREATE IN_PROGRESS", "message": "still going"}
+    with pytest.raises(PersonalizeWaitTimeoutError, match="still going"):
+        arn_from_trigger_event(event)
+
+
+@pytest.mark.parametrize("event", [None, {"status": "surprise"}])
+def test_a_missing_or_unknown_event_raises(event):
+    with pytest.raises(Exception, match="event"):
+        arn_from_trigger_event(event)

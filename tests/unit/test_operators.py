@@ -1,0 +1,467 @@
+"""The create-and-wait machine and the operators declared on it.
+
+The AWS client is a MagicMock behind a real PersonalizeHook, so the hook's table-driven logic runs and
+every request the operator sends (or does not send) is recorded. Service failures are simulated by
+scripted Describe responses here; integration tests drive the same paths against the emulator.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from datetime import UTC, datetime
+from unittest import mock
+
+import boto3
+import pytest
+from airflow.providers.common.compat.sdk import AirflowException
+from airflow.sdk.exceptions import TaskDeferred
+from botocore.exceptions import ClientError
+
+from airflow_provider_personalize.hooks.personalize import (
+    PersonalizeResourceFailedError,
+    PersonalizeWaitTimeoutError,
+)
+from airflow_provider_personalize.hooks.request_model import InvalidRequestError, request_keywords
+from airflow_provider_personalize.operators import personalize as operators
+from airflow_provider_personalize.operators.personalize import (
+    PersonalizeCreateDatasetGroupOperator,
+    PersonalizeCreateDatasetImportJobOperator,
+    PersonalizeCreateResourceOperator,
+    PersonalizeCreateSchemaOperator,
+    PersonalizeCreateSolutionVersionOperator,
+    run_scoped_name,
+)
+from airflow_provider_personalize.resources import get_kind
+from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
+
+DATASET_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/g/INTERACTIONS"
+GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g"
+IMPORT_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/j"
+SOLUTION_ARN = "arn:aws:personalize:us-east-1:123456789012:solution/s"
+LOGICAL_DATE = datetime(2026, 1, 2, tzinfo=UTC)
+REAL_CLIENT = boto3.client(
+    "personalize", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+)
+
+OPERATOR_CLASSES = [
+    cls
+    for _, cls in inspect.getmembers(operators, inspect.isclass)
+    if issubclass(cls, PersonalizeCreateResourceOperator) and cls is not PersonalizeCreateResourceOperator
+]
+
+
+def make_context(
+    dag_id: str = "nightly",
+    task_id: str = "import_interactions",
+    logical_date: datetime | None = LOGICAL_DATE,
+    run_id: str = "scheduled__2026-01-02T00:00:00+00:00",
+    map_index: int = -1,
+) -> dict:
+    task_instance = mock.MagicMock(dag_id=dag_id, task_id=task_id, run_id=run_id, map_index=map_index)
+    return {"ti": task_instance, "logical_date": logical_date}
+
+
+def with_client(operator: PersonalizeCreateResourceOperator) -> mock.MagicMock:
+    """Give the operator's (real) hook a recording client; return the client."""
+    # Specced on a real client: a method the service lacks fails, and the hook sees a botocore client.
+    client = mock.MagicMock(spec=REAL_CLIENT)
+    client.meta.region_name = "us-east-1"
+    client.meta.partition = "aws"
+    operator.hook.__dict__["conn"] = client
+    return client
+
+
+def already_exists(operation: str = "CreateDatasetImportJob") -> ClientError:
+    return ClientError({"Error": {"Code": "ResourceAlreadyExistsException", "Message": "exists"}}, operation)
+
+
+def import_job(status: str, **extra) -> dict:
+    return {
+        "datasetImportJob": {"datasetImportJobArn": IMPORT_ARN, "jobName": "j", "status": status, **extra}
+    }
+
+
+def import_operator(**kwargs) -> PersonalizeCreateDatasetImportJobOperator:
+    arguments = {
+        "task_id": "import_interactions",
+        "dataset_arn": DATASET_ARN,
+        "data_source": "s3://bucket/interactions.csv",
+        "aws_conn_id": None,
+        "region_name": "us-east-1",
+        "waiter_delay": 0,
+        **kwargs,
+    }
+    return PersonalizeCreateDatasetImportJobOperator(**arguments)
+
+
+# Declarations
+
+
+def test_every_create_request_of_issues_4_and_5_has_an_operator():
+    assert {cls.resource_kind for cls in OPERATOR_CLASSES} == {
+        "dataset_group",
+        "schema",
+        "dataset",
+        "dataset_import_job",
+        "dataset_export_job",
+        "data_deletion_job",
+        "solution",
+        "solution_version",
+        "campaign",
+        "batch_inference_job",
+        "batch_segment_job",
+        "recommender",
+        "filter",
+        "event_tracker",
+        "metric_attribution",
+    }
+
+
+@pytest.mark.parametrize("cls", OPERATOR_CLASSES, ids=lambda cls: cls.__name__)
+def test_keywords_are_exactly_the_api_members_in_snake_case(cls):
+    kind = get_kind(cls.resource_kind)
+    assert set(cls.request_parameters) == set(request_keywords(kind.create_method))
+
+
+@pytest.mark.parametrize("cls", OPERATOR_CLASSES, ids=lambda cls: cls.__name__)
+def test_every_member_is_templated_and_documented(cls):
+    assert set(cls.request_parameters) <= set(cls.template_fields)
+    assert {"aws_conn_id", "region_name", "verify"} <= set(cls.template_fields)
+    for parameter in cls.request_parameters:
+        assert f":param {parameter}:" in cls.__doc__
+
+
+@pytest.mark.parametrize("cls", OPERATOR_CLASSES, ids=lambda cls: cls.__name__)
+def test_the_mapping_passes_on_every_declared_keyword(cls):
+    # The __init__ body maps each keyword to itself; a keyword left out of the mapping would be lost.
+    source = inspect.getsource(cls.__init__)
+    for parameter in cls.request_parameters:
+        assert f'"{parameter}": {parameter}' in source
+
+
+def test_waits_default_to_the_kind_and_can_be_overridden():
+    kind = get_kind("solution_version")
+    operator = PersonalizeCreateSolutionVersionOperator(task_id="train", solution_arn=SOLUTION_ARN)
+    assert (operator.waiter_delay, operator.waiter_max_attempts) == (
+        kind.waiter_delay,
+        kind.waiter_max_attempts,
+    )
+    operator = PersonalizeCreateSolutionVersionOperator(
+        task_id="train2", solution_arn=SOLUTION_ARN, waiter_delay=5, waiter_max_attempts=7
+    )
+    assert (operator.waiter_delay, operator.waiter_max_attempts) == (5, 7)
+
+
+def test_if_exists_is_checked_when_the_dag_is_parsed():
+    with pytest.raises(ValueError, match="if_exists"):
+        import_operator(if_exists="overwrite")
+
+
+# 1. Validation: after rendering, before any request
+
+
+def test_bad_values_fail_naming_each_keyword_and_nothing_is_sent():
+    operator = import_operator(
+        job_name="-starts-with-a-dash",
+        data_source="s3://Not_A_Bucket/x.csv",
+        import_mode="HALF",
+        tags={"team": "recs"},
+    )
+    client = with_client(operator)
+    with pytest.raises(InvalidRequestError) as raised:
+        operator.execute(make_context())
+    message = str(raised.value)
+    for keyword in ("job_name", "data_source", "import_mode"):
+        assert keyword in message
+    assert "tags" not in message
+    assert client.mock_calls == []
+
+
+def test_a_missing_required_member_is_named():
+    operator = import_operator(dataset_arn=None)
+    client = with_client(operator)
+    with pytest.raises(ValueError, match="dataset_arn: required"):
+        operator.execute(make_context())
+    assert client.mock_calls == []
+
+
+def test_conveniences_become_the_api_structures():
+    operator = import_operator(
+        job_name="j",
+        tags={"team": "recs"},
+        publish_attribution_metrics_to_s3="False",  # as a template renders it
+        wait_for_completion=False,
+    )
+    client = with_client(operator)
+    client.create_dataset_import_job.return_value = {"datasetImportJobArn": IMPORT_ARN}
+    assert operator.execute(make_context()) == IMPORT_ARN
+    client.create_dataset_import_job.assert_called_once_with(
+        jobName="j",
+        datasetArn=DATASET_ARN,
+        dataSource={"dataLocation": "s3://bucket/interactions.csv"},
+        publishAttributionMetricsToS3=False,
+        tags=[{"tagKey": "team", "tagValue": "recs"}],
+    )
+
+
+def test_a_schema_may_be_given_as_a_dict_and_is_not_waited_for():
+    schema = {"type": "record", "name": "Interactions", "fields": []}
+    operator = PersonalizeCreateSchemaOperator(
+        task_id="schema", name="interactions", schema=schema, aws_conn_id=None, region_name="us-east-1"
+    )
+    client = with_client(operator)
+    client.create_schema.return_value = {"schemaArn": "arn:schema"}
+    assert operator.execute(make_context()) == "arn:schema"
+    assert client.create_schema.call_args.kwargs["schema"] == (
+        '{"type": "record", "name": "Interactions", "fields": []}'
+    )
+    client.describe_schema.assert_not_called()
+
+
+# 2. Default names
+
+
+def test_job_names_default_to_the_run():
+    operator = import_operator(wait_for_completion=False)
+    client = with_client(operator)
+    client.create_dataset_import_job.return_value = {"datasetImportJobArn": IMPORT_ARN}
+    operator.execute(make_context())
+    assert client.create_dataset_import_job.call_args.kwargs["jobName"] == (
+        "nightly-import_interactions-20260102T000000"
+    )
+
+
+def test_the_same_run_gets_the_same_name_and_a_new_run_a_new_one():
+    assert run_scoped_name(make_context()) == run_scoped_name(make_context())
+    later = make_context(logical_date=datetime(2026, 1, 3, tzinfo=UTC))
+    assert run_scoped_name(later) != run_scoped_name(make_context())
+
+
+def test_mapped_tasks_get_one_name_per_index():
+    names = {run_scoped_name(make_context(map_index=index)) for index in range(3)}
+    assert len(names) == 3
+
+
+def test_runs_without_a_logical_date_use_the_run_id():
+    name = run_scoped_name(make_context(logical_date=None, run_id="manual__2026-01-02T03:04:05+00:00"))
+    assert name == "nightly-import_interactions-manual__2026-01-02T03-04-05-00-00"
+
+
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
+
+
+def test_names_are_sanitised_to_the_api_pattern():
+    name = run_scoped_name(make_context(dag_id="_team.recs", task_id="group.import job"))
+    assert NAME_PATTERN.fullmatch(name)
+    assert name.startswith("team-recs-group-import-job-")
+
+
+def test_long_names_are_cut_to_63_characters_and_stay_distinct():
+    long_dag = "d" * 80
+    first = run_scoped_name(make_context(dag_id=long_dag, task_id="import_a"))
+    second = run_scoped_name(make_context(dag_id=long_dag, task_id="import_b"))
+    assert len(first) == len(second) == 63
+    assert first != second
+    assert NAME_PATTERN.fullmatch(first)
+
+
+def test_a_given_name_is_kept():
+    operator = import_operator(job_name="my-import", wait_for_completion=False)
+    client = with_client(operator)
+    client.create_dataset_import_job.return_value = {"datasetImportJobArn": IMPORT_ARN}
+    operator.execute(make_context())
+    assert client.create_dataset_import_job.call_args.kwargs["jobName"] == "my-import"
+
+
+# 3. Idempotent create
+
+
+def adopting(status: str, **extra) -> tuple[PersonalizeCreateDatasetImportJobOperator, mock.MagicMock]:
+    operator = import_operator(job_name="j")
+    client = with_client(operator)
+    client.create_dataset_import_job.side_effect = already_exists()
+    client.list_dataset_import_jobs.return_value = {
+        "datasetImportJobs": [{"datasetImportJobArn": IMPORT_ARN, "jobName": "j", "status": status}]
+    }
+    client.describe_dataset_import_job.return_value = import_job(status, **extra)
+    return operator, client
+
+
+def test_an_existing_active_resource_is_adopted_without_waiting():
+    operator, client = adopting("ACTIVE")
+    assert operator.execute(make_context()) == IMPORT_ARN
+    client.list_dataset_import_jobs.assert_called_once_with(maxResults=100, datasetArn=DATASET_ARN)
+    # One describe: the adoption's; no wait.
+    assert client.describe_dataset_import_job.call_count == 1
+
+
+def test_an_existing_resource_in_progress_is_waited_for():
+    operator, client = adopting("CREATE IN_PROGRESS")
+    client.describe_dataset_import_job.side_effect = [
+        import_job("CREATE IN_PROGRESS"),
+        import_job("CREATE IN_PROGRESS"),
+        import_job("ACTIVE"),
+    ]
+    assert operator.execute(make_context()) == IMPORT_ARN
+    assert client.describe_dataset_import_job.call_count == 3
+
+
+def test_an_existing_failed_resource_fails_with_its_reason():
+    operator, _ = adopting("CREATE FAILED", failureReason="Insufficient privileges for accessing data in S3.")
+    with pytest.raises(PersonalizeResourceFailedError, match="Insufficient privileges") as raised:
+        operator.execute(make_context())
+    assert IMPORT_ARN in str(raised.value)
+
+
+def test_if_exists_fail_refuses_an_existing_resource():
+    operator, client = adopting("ACTIVE")
+    operator.if_exists = "fail"
+    with pytest.raises(AirflowException, match="already exists"):
+        operator.execute(make_context())
+    client.list_dataset_import_jobs.assert_not_called()
+
+
+def test_a_name_taken_outside_the_parent_is_reported():
+    operator, client = adopting("ACTIVE")
+    client.list_dataset_import_jobs.return_value = {"datasetImportJobs": []}
+    with pytest.raises(AirflowException, match="choose another name"):
+        operator.execute(make_context())
+
+
+def test_other_service_errors_propagate():
+    operator = import_operator()
+    client = with_client(operator)
+    client.create_dataset_import_job.side_effect = ClientError(
+        {"Error": {"Code": "LimitExceededException", "Message": "More than 5 resources"}},
+        "CreateDatasetImportJob",
+    )
+    with pytest.raises(ClientError, match="More than 5"):
+        operator.execute(make_context())
+
+
+# 4. Waiting
+
+
+def created(**kwargs) -> tuple[PersonalizeCreateDatasetImportJobOperator, mock.MagicMock]:
+    operator = import_operator(**kwargs)
+    client = with_client(operator)
+    client.create_dataset_import_job.return_value = {"datasetImportJobArn": IMPORT_ARN}
+    return operator, client
+
+
+def test_without_waiting_the_arn_is_returned_at_once():
+    operator, client = created(wait_for_completion=False)
+    assert operator.execute(make_context()) == IMPORT_ARN
+    client.describe_dataset_import_job.assert_not_called()
+
+
+def test_blocking_wait_returns_the_arn_when_active():
+    operator, client = created()
+    client.describe_dataset_import_job.side_effect = [import_job("CREATE PENDING"), import_job("ACTIVE")]
+    assert operator.execute(make_context()) == IMPORT_ARN
+
+
+def test_blocking_wait_fails_with_arn_status_and_reason():
+    operator, client = created()
+    client.describe_dataset_import_job.return_value = import_job(
+        "CREATE FAILED", failureReason="Input CSV is missing the following columns: [TIMESTAMP]"
+    )
+    with pytest.raises(PersonalizeResourceFailedError) as raised:
+        operator.execute(make_context())
+    assert IMPORT_ARN in str(raised.value)
+    assert "CREATE FAILED" in str(raised.value)
+    assert "TIMESTAMP" in str(raised.value)
+
+
+def test_blocking_wait_times_out_after_the_attempts():
+    operator, client = created(waiter_max_attempts=2)
+    client.describe_dataset_import_job.return_value = import_job("CREATE IN_PROGRESS")
+    with pytest.raises(PersonalizeWaitTimeoutError, match="after 2 polls"):
+        operator.execute(make_context())
+    assert client.describe_dataset_import_job.call_count == 2
+
+
+def test_deferrable_defers_to_the_trigger_with_the_tasks_connection():
+    operator, client = created(deferrable=True, waiter_delay=45, waiter_max_attempts=9)
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.execute(make_context())
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, PersonalizeResourceTrigger)
+    assert deferred.value.method_name == "execute_complete"
+    _, trigger_kwargs = trigger.serialize()
+    assert trigger_kwargs["kind"] == "dataset_import_job"
+    assert trigger_kwargs["arn"] == IMPORT_ARN
+    assert trigger_kwargs["waiter_delay"] == 45
+    assert trigger_kwargs["waiter_max_attempts"] == 9
+    assert trigger_kwargs["aws_conn_id"] is None
+    assert trigger_kwargs["region_name"] == "us-east-1"
+    client.describe_dataset_import_job.assert_not_called()
+
+
+def test_execute_complete_turns_events_into_the_arn_or_the_error():
+    operator = import_operator()
+    success = {
+        "status": "success",
+        "kind": "dataset_import_job",
+        "arn": IMPORT_ARN,
+        "resource_status": "ACTIVE",
+    }
+    assert operator.execute_complete(make_context(), success) == IMPORT_ARN
+    failure = {
+        **success,
+        "status": "failure",
+        "resource_status": "CREATE FAILED",
+        "failure_reason": "Invalid S3 input path",
+        "message": f"{IMPORT_ARN} ended in status 'CREATE FAILED': Invalid S3 input path",
+    }
+    with pytest.raises(PersonalizeResourceFailedError, match="Invalid S3 input path"):
+        operator.execute_complete(make_context(), failure)
+    timeout = {**success, "status": "timeout", "resource_status": "CREATE IN_PROGRESS", "message": "too slow"}
+    with pytest.raises(PersonalizeWaitTimeoutError, match="too slow"):
+        operator.execute_complete(make_context(), timeout)
+    with pytest.raises(AirflowException, match="event is None"):
+        operator.execute_complete(make_context(), None)
+
+
+def test_the_console_link_is_persisted_with_the_arn():
+    operator, _ = created(wait_for_completion=False)
+    context = make_context()
+    operator.execute(context)
+    context["ti"].xcom_push.assert_called_once()
+    pushed = context["ti"].xcom_push.call_args.kwargs
+    assert pushed["key"] == "personalize_resource"
+    assert pushed["value"]["resource_arn"] == IMPORT_ARN
+    assert pushed["value"]["region_name"] == "us-east-1"
+    assert pushed["value"]["aws_domain"] == "aws.amazon.com"
+
+
+def test_killing_a_training_stops_it():
+    operator = PersonalizeCreateSolutionVersionOperator(
+        task_id="train", solution_arn=SOLUTION_ARN, aws_conn_id=None, region_name="us-east-1"
+    )
+    client = with_client(operator)
+    version_arn = f"{SOLUTION_ARN}/v1"
+    client.create_solution_version.return_value = {"solutionVersionArn": version_arn}
+    operator.wait_for_completion = False
+    operator.execute(make_context(task_id="train"))
+    operator.on_kill()
+    client.stop_solution_version_creation.assert_called_once_with(solutionVersionArn=version_arn)
+
+
+def test_killing_a_task_whose_kind_cannot_be_stopped_sends_nothing():
+    operator, client = created(wait_for_completion=False)
+    operator.execute(make_context())
+    client.reset_mock()
+    operator.on_kill()
+    assert client.mock_calls == []
+
+
+def test_resources_named_by_the_user_get_no_default_name():
+    operator = PersonalizeCreateDatasetGroupOperator(
+        task_id="group", name=None, aws_conn_id=None, region_name="us-east-1"
+    )
+    client = with_client(operator)
+    with pytest.raises(ValueError, match="name: required"):
+        operator.execute(make_context())
+    assert client.mock_calls == []
