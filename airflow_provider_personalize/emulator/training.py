@@ -170,19 +170,18 @@ class _Interactions:
         if event_value_threshold is not None and "EVENT_VALUE" in table.column_names:
             above = pc.greater_equal(table["EVENT_VALUE"], event_value_threshold)
             table = table.filter(pc.fill_null(above, False))
-        # "unique ... interactions" (quotas): the same user, item and time counts once.
-        table = table.group_by(["USER_ID", "ITEM_ID", "TIMESTAMP"], use_threads=False).aggregate([])
         users = pc.dictionary_encode(table["USER_ID"]).combine_chunks()
         items = pc.dictionary_encode(table["ITEM_ID"]).combine_chunks()
         user_codes = users.indices.to_numpy().astype(np.int32)
+        item_codes = items.indices.to_numpy().astype(np.int32)
         timestamps = table["TIMESTAMP"].to_numpy()
-        order = np.lexsort((timestamps, user_codes))
+        order = np.lexsort((item_codes, timestamps, user_codes))
+        user_codes, item_codes, timestamps = user_codes[order], item_codes[order], timestamps[order]
+        # "unique ... interactions" (quotas): the same user, item and time counts once.
+        unique = np.ones(len(order), dtype=bool)
+        unique[1:] = (np.diff(user_codes) != 0) | (np.diff(timestamps) != 0) | (np.diff(item_codes) != 0)
         interactions = cls(
-            users.dictionary,
-            items.dictionary,
-            user_codes[order],
-            items.indices.to_numpy().astype(np.int32)[order],
-            timestamps[order],
+            users.dictionary, items.dictionary, user_codes[unique], item_codes[unique], timestamps[unique]
         )
         interactions._check_enough(event_type)
         return interactions
@@ -505,33 +504,55 @@ def _co_occurrence_neighbours(
     users, items = interactions.users, interactions.items
     item_count = len(popularity)
     # Pairs are counted undirected (low code first), first per distance, whose weight is 1 / distance.
+    # A pair's code is low * item_count + high: 32 bits wide when the catalogue allows, to halve the memory.
+    code_type = np.int32 if item_count * item_count < 2**31 else np.int64
     pairs, weights = [], []
     for distance in range(1, CO_OCCURRENCE_WINDOW + 1):
         same_user = users[:-distance] == users[distance:]
         first, second = items[:-distance][same_user], items[distance:][same_user]
         different = first != second
-        low = np.minimum(first[different], second[different]).astype(np.int64)
-        high = np.maximum(first[different], second[different]).astype(np.int64)
-        codes, counts = np.unique(low * item_count + high, return_counts=True)
+        low = np.minimum(first[different], second[different]).astype(code_type)
+        high = np.maximum(first[different], second[different]).astype(code_type)
+        codes, counts = np.unique(low * code_type(item_count) + high, return_counts=True)
         pairs.append(codes)
-        weights.append(counts / distance)
-    pair_codes, inverse = np.unique(np.concatenate(pairs), return_inverse=True)
-    strength = np.bincount(inverse, weights=np.concatenate(weights))
-    del pairs, weights, inverse
-    low, high = pair_codes // item_count, pair_codes % item_count
-    similarity = strength / np.sqrt(popularity[low] * popularity[high])
-    source, target = np.concatenate((low, high)), np.concatenate((high, low))
-    similarity = np.concatenate((similarity, similarity))
-    # One sort by source, then similarity descending: cosine similarity is at most 1, so it fits in the
-    # fractional part of a float key.
-    order = np.argsort(source + (1.0 - similarity / (similarity.max() * (1 + 1e-9))), kind="stable")
-    source, target, similarity = source[order], target[order], similarity[order]
-    row_starts = np.searchsorted(source, np.arange(item_count + 1))
-    rank_in_row = np.arange(len(source)) - np.repeat(row_starts[:-1], np.diff(row_starts))
-    keep = rank_in_row < NEIGHBOURS
-    source, target, similarity = source[keep], target[keep], similarity[keep]
-    starts = np.searchsorted(source, np.arange(item_count + 1)).astype(np.int64)
-    return starts, target.astype(np.int32), similarity.astype(np.float32)
+        weights.append((counts / distance).astype(np.float32))
+    all_codes, all_weights = np.concatenate(pairs), np.concatenate(weights)
+    del pairs, weights
+    pair_codes, inverse = np.unique(all_codes, return_inverse=True)
+    del all_codes
+    strength = np.bincount(inverse, weights=all_weights)
+    del inverse, all_weights
+    low, high = (pair_codes // item_count).astype(np.int32), (pair_codes % item_count).astype(np.int32)
+    similarity = (strength / np.sqrt(popularity[low] * popularity[high])).astype(np.float32)
+    return _strongest_neighbours(low, high, similarity, item_count)
+
+
+def _strongest_neighbours(
+    low: np.ndarray, high: np.ndarray, similarity: np.ndarray, item_count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR lists of each item's ``NEIGHBOURS`` most similar items, from undirected similar pairs.
+
+    Rows are built a block of items at a time, so that only a slice of the pairs is ever sorted at once.
+    """
+    row_lengths = np.zeros(item_count, dtype=np.int64)
+    targets, weights = [], []
+    block = max(1, -(-item_count // 16))
+    for begin in range(0, item_count, block):
+        end = min(begin + block, item_count)
+        as_low, as_high = (low >= begin) & (low < end), (high >= begin) & (high < end)
+        source = np.concatenate((low[as_low], high[as_high]))
+        target = np.concatenate((high[as_low], low[as_high]))
+        weight = np.concatenate((similarity[as_low], similarity[as_high]))
+        order = np.lexsort((-weight, source))
+        source, target, weight = source[order], target[order], weight[order]
+        row_starts = np.searchsorted(source, np.arange(begin, end + 1))
+        rank_in_row = np.arange(len(source)) - np.repeat(row_starts[:-1], np.diff(row_starts))
+        keep = rank_in_row < NEIGHBOURS
+        targets.append(target[keep])
+        weights.append(weight[keep])
+        row_lengths[begin:end] = np.minimum(np.diff(row_starts), NEIGHBOURS)
+    starts = np.concatenate(([0], np.cumsum(row_lengths))).astype(np.int64)
+    return starts, np.concatenate(targets).astype(np.int32), np.concatenate(weights).astype(np.float32)
 
 
 def _recent_histories(interactions: _Interactions) -> tuple[pa.Array, np.ndarray, np.ndarray]:
