@@ -6,6 +6,7 @@ models and responses modules, which look it up at call time). Server mode caches
 service at the first request, so ``install()`` must run before the server serves anything.
 """
 
+import functools
 import re
 
 _installed = False
@@ -17,6 +18,7 @@ def install() -> None:
     if _installed:
         return
     import moto.backend_index
+    import moto.core.responses
     import moto.personalize
     import moto.personalize.models
     import moto.personalize.responses
@@ -28,9 +30,21 @@ def install() -> None:
 
     for module in (moto.personalize, moto.personalize.models, moto.personalize.responses):
         module.personalize_backends = personalize_backends  # type: ignore[attr-defined]
-    known = {pattern.pattern for service, pattern in moto.backend_index.backend_url_patterns}
-    for url_base in urls.url_bases:
-        if url_base not in known:
-            moto.backend_index.backend_url_patterns.append(("personalize", re.compile(url_base)))
+    _route_personalize_first(moto.backend_index.backend_url_patterns, urls.url_bases)
+    # moto lists a response class's methods (inspect.getmembers) on every request; classes do not change
+    # once imported, so the list is remembered. A third of an in-process describe's time otherwise.
+    moto.core.responses.method_names_from_class = functools.cache(moto.core.responses.method_names_from_class)
     register_default_transitions([kind.arn_resource_type for kind in KINDS.values()])
     _installed = True
+
+
+def _route_personalize_first(patterns: list[tuple[str, re.Pattern[str]]], url_bases: list[str]) -> None:
+    """Put Personalize's URL patterns first in moto's routing table.
+
+    In-process, moto tries the table's patterns (one per service, ~180) in order on every request; ours
+    first makes Personalize requests cheap and costs every other service one failed match.
+    """
+    ours = [(service, pattern) for service, pattern in patterns if service == "personalize"]
+    known = {pattern.pattern for _, pattern in ours}
+    ours += [("personalize", re.compile(url_base)) for url_base in url_bases if url_base not in known]
+    patterns[:] = ours + [(service, pattern) for service, pattern in patterns if service != "personalize"]

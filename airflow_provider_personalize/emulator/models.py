@@ -24,6 +24,7 @@ versions'; a metric attribution update applies at once (it has no update status 
 
 import base64
 import binascii
+import functools
 import json
 import uuid
 from typing import Any
@@ -274,6 +275,11 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         from . import urls
 
         return urls
+
+    @functools.cached_property
+    def urls(self) -> dict[str, Any]:
+        """moto rebuilds this on every in-process request; the routes never change."""
+        return super().urls
 
     # -- the generic machinery ------------------------------------------------------------------
 
