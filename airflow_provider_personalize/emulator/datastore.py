@@ -113,6 +113,15 @@ class DatasetRecords:
             chosen = self._upsert(self._bulk, self._put)
         return chosen.drop_columns([_SEQUENCE])
 
+    def items_of_user(self, user_id: str) -> set[str]:
+        """ITEM_IDs the user interacted with, in bulk and PUT data (for "exclude what they already saw")."""
+        if "USER_ID" not in self.schema.names or "ITEM_ID" not in self.schema.names:
+            return set()
+        items = set()
+        for table in (self._bulk, self._put):
+            items.update(table["ITEM_ID"].filter(pc.equal(table["USER_ID"], user_id)).to_pylist())
+        return items
+
     def export_csv(self, mode: IngestionMode) -> Iterator[bytes]:
         """CSV for an export job: an unquoted header of the schema's fields, then the records, in chunks."""
         yield (",".join(self.schema.names) + "\n").encode()
@@ -202,6 +211,7 @@ def event_record(user_id: str, event: Mapping[str, Any], schema: PersonalizeSche
         "EVENT_VALUE": event.get("eventValue"),
         "RECOMMENDATION_ID": event.get("recommendationId"),
         "IMPRESSION": "|".join(event["impression"]) if event.get("impression") else None,
+        "EVENT_ATTRIBUTION_SOURCE": (event.get("metricAttribution") or {}).get("eventAttributionSource"),
     }
     record.update(_properties(event.get("properties"), schema))
     return {name: value for name, value in record.items() if name in schema.names}

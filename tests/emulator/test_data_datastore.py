@@ -145,6 +145,20 @@ def test_deleting_users_removes_their_bulk_and_put_records_everywhere_and_counts
     assert delete_users([interactions, users], ["u1"]) == 0
 
 
+def test_items_of_a_user_come_from_bulk_and_put_interactions():
+    interactions = dataset(
+        INTERACTIONS,
+        "Interactions",
+        b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1596238243,click\nu2,i2,1596238243,click\n",
+    )
+    interactions.put_records(
+        [event_record("u1", {"eventType": "click", "itemId": "i3", "sentAt": 1}, INTERACTIONS)]
+    )
+    assert interactions.items_of_user("u1") == {"i1", "i3"}
+    assert interactions.items_of_user("nobody") == set()
+    assert dataset(USERS, "Users").items_of_user("u1") == set()
+
+
 def test_a_training_snapshot_keeps_the_data_as_it_was():
     interactions = dataset(
         INTERACTIONS, "Interactions", b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1596238243,click\n"
