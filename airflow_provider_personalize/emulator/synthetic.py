@@ -40,40 +40,32 @@ POPULARITY_EXPONENT = 0.8
 EVENT_TYPES = ("click", "purchase")
 MEMBERSHIPS = ("free", "plus", "premium")
 
-INTERACTIONS_SCHEMA = {
-    "type": "record",
-    "name": "Interactions",
-    "namespace": "com.amazonaws.personalize.schema",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "TIMESTAMP", "type": "long"},
-        {"name": "EVENT_TYPE", "type": "string"},
-    ],
-    "version": "1.0",
-}
-ITEMS_SCHEMA = {
-    "type": "record",
-    "name": "Items",
-    "namespace": "com.amazonaws.personalize.schema",
-    "fields": [
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "CATEGORY", "type": "string", "categorical": True},
-        {"name": "PRICE", "type": "float"},
-        {"name": "CREATION_TIMESTAMP", "type": "long"},
-    ],
-    "version": "1.0",
-}
-USERS_SCHEMA = {
-    "type": "record",
-    "name": "Users",
-    "namespace": "com.amazonaws.personalize.schema",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "MEMBERSHIP", "type": "string", "categorical": True},
-    ],
-    "version": "1.0",
-}
+
+def _record_schema(name: str, *fields: dict[str, object]) -> dict[str, object]:
+    """A Personalize schema as the developer guide writes them."""
+    namespace = "com.amazonaws.personalize.schema"
+    return {"type": "record", "name": name, "namespace": namespace, "fields": list(fields), "version": "1.0"}
+
+
+INTERACTIONS_SCHEMA = _record_schema(
+    "Interactions",
+    {"name": "USER_ID", "type": "string"},
+    {"name": "ITEM_ID", "type": "string"},
+    {"name": "TIMESTAMP", "type": "long"},
+    {"name": "EVENT_TYPE", "type": "string"},
+)
+ITEMS_SCHEMA = _record_schema(
+    "Items",
+    {"name": "ITEM_ID", "type": "string"},
+    {"name": "CATEGORY", "type": "string", "categorical": True},
+    {"name": "PRICE", "type": "float"},
+    {"name": "CREATION_TIMESTAMP", "type": "long"},
+)
+USERS_SCHEMA = _record_schema(
+    "Users",
+    {"name": "USER_ID", "type": "string"},
+    {"name": "MEMBERSHIP", "type": "string", "categorical": True},
+)
 
 
 @dataclass(frozen=True)

@@ -14,36 +14,27 @@ from airflow_provider_personalize.emulator.datafiles import (
     read_import_data,
 )
 
-INTERACTIONS = parse_schema(
-    json.dumps(
-        {
-            "type": "record",
-            "name": "Interactions",
-            "fields": [
-                {"name": "USER_ID", "type": "string"},
-                {"name": "ITEM_ID", "type": "string"},
-                {"name": "EVENT_TYPE", "type": "string"},
-                {"name": "EVENT_VALUE", "type": ["float", "null"]},
-                {"name": "TIMESTAMP", "type": "long"},
-            ],
-        }
-    )
+
+def schema(name: str, *fields: dict[str, object]):
+    return parse_schema(json.dumps({"type": "record", "name": name, "fields": list(fields)}))
+
+
+INTERACTIONS = schema(
+    "Interactions",
+    {"name": "USER_ID", "type": "string"},
+    {"name": "ITEM_ID", "type": "string"},
+    {"name": "EVENT_TYPE", "type": "string"},
+    {"name": "EVENT_VALUE", "type": ["float", "null"]},
+    {"name": "TIMESTAMP", "type": "long"},
 )
-ITEMS = parse_schema(
-    json.dumps(
-        {
-            "type": "record",
-            "name": "Items",
-            "fields": [
-                {"name": "ITEM_ID", "type": "string"},
-                {"name": "GENRES", "type": ["null", "string"], "categorical": True},
-                {"name": "RATING", "type": ["null", "int"]},
-                {"name": "PRICE", "type": "double"},
-                {"name": "IN_STOCK", "type": ["null", "boolean"]},
-                {"name": "CREATION_TIMESTAMP", "type": "long"},
-            ],
-        }
-    )
+ITEMS = schema(
+    "Items",
+    {"name": "ITEM_ID", "type": "string"},
+    {"name": "GENRES", "type": ["null", "string"], "categorical": True},
+    {"name": "RATING", "type": ["null", "int"]},
+    {"name": "PRICE", "type": "double"},
+    {"name": "IN_STOCK", "type": ["null", "boolean"]},
+    {"name": "CREATION_TIMESTAMP", "type": "long"},
 )
 HEADER = b"USER_ID,ITEM_ID,EVENT_TYPE,EVENT_VALUE,TIMESTAMP\n"
 
