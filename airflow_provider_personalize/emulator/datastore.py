@@ -100,7 +100,10 @@ class DatasetRecords:
             raise ValueError(
                 f"Records are missing values for required fields: [{', '.join(sorted(missing))}]"
             )
-        table = pa.Table.from_pylist(list(records), schema=arrow_schema(self.schema))
+        try:
+            table = pa.Table.from_pylist(list(records), schema=arrow_schema(self.schema))
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+            raise ValueError(f"Records do not match the dataset's schema: {error}") from None
         self._put = self._upsert(self._put, self._stamp(table))
 
     def records(self, mode: IngestionMode = "ALL") -> pa.Table:

@@ -205,3 +205,5 @@ def test_put_records_need_every_non_nullable_field():
     records = dataset(INTERACTIONS, "Interactions")
     with pytest.raises(ValueError, match=r"missing values for required fields: \[EVENT_TYPE\]"):
         records.put_records([{"USER_ID": "u1", "ITEM_ID": "i1", "TIMESTAMP": 1}])
+    with pytest.raises(ValueError, match="do not match the dataset's schema"):
+        records.put_records([{"USER_ID": "u1", "ITEM_ID": "i1", "TIMESTAMP": "soon", "EVENT_TYPE": "click"}])
