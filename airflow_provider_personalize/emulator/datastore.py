@@ -41,8 +41,6 @@ IngestionMode = Literal["BULK", "PUT", "ALL"]
 
 _SEQUENCE = "__write_sequence"
 _EXPORT_ROWS_PER_CHUNK = 65_536
-# Data deletion jobs remove users' records from these dataset types (those with a USER_ID field).
-USER_KEYED_DATASET_TYPES = ("Interactions", "Users", "Action_Interactions")
 FIRST_IMPORT_MUST_BE_FULL = (
     "The first import into a dataset must use FULL import mode; INCREMENTAL imports add to existing data."
 )
