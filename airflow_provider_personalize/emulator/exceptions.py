@@ -3,42 +3,44 @@
 from moto.personalize.exceptions import PersonalizeException
 
 
-class InvalidInputException(PersonalizeException):
+class PersonalizeError(PersonalizeException):
+    """An error whose ``__type`` is its class name, as in botocore's model."""
+
     def __init__(self, message: str) -> None:
-        super().__init__("InvalidInputException", message)
+        super().__init__(type(self).__name__, message)
 
 
-class InvalidNextTokenException(PersonalizeException):
-    def __init__(self, message: str = "Invalid next token.") -> None:
-        super().__init__("InvalidNextTokenException", message)
+class InvalidInputException(PersonalizeError):
+    pass
 
 
-class LimitExceededException(PersonalizeException):
-    def __init__(self, message: str) -> None:
-        super().__init__("LimitExceededException", message)
+class InvalidNextTokenException(PersonalizeError):
+    def __init__(self) -> None:
+        super().__init__("Invalid next token.")
 
 
-class ResourceAlreadyExistsException(PersonalizeException):
+class LimitExceededException(PersonalizeError):
+    pass
+
+
+class ResourceAlreadyExistsException(PersonalizeError):
     def __init__(self, arn: str) -> None:
-        # AWS's wording, as seen in the wild (CreateSchema on an existing name).
-        super().__init__("ResourceAlreadyExistsException", f"Another resource with Arn {arn} already exists.")
+        # AWS's wording, as seen in the wild (CreateSchema with a name in use).
+        super().__init__(f"Another resource with Arn {arn} already exists.")
 
 
-class ResourceInUseException(PersonalizeException):
-    def __init__(self, message: str) -> None:
-        super().__init__("ResourceInUseException", message)
+class ResourceInUseException(PersonalizeError):
+    pass
 
 
-class ResourceNotFoundException(PersonalizeException):
+class ResourceNotFoundException(PersonalizeError):
     def __init__(self, arn: str) -> None:
-        super().__init__("ResourceNotFoundException", f"Resource Arn {arn} does not exist.")
+        super().__init__(f"Resource Arn {arn} does not exist.")
 
 
-class TooManyTagsException(PersonalizeException):
-    def __init__(self, message: str) -> None:
-        super().__init__("TooManyTagsException", message)
+class TooManyTagsException(PersonalizeError):
+    pass
 
 
-class TooManyTagKeysException(PersonalizeException):
-    def __init__(self, message: str) -> None:
-        super().__init__("TooManyTagKeysException", message)
+class TooManyTagKeysException(PersonalizeError):
+    pass

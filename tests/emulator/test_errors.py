@@ -19,18 +19,41 @@ from .support import (
 
 DATA_SOURCE = {"dataLocation": "s3://bucket/data.csv"}
 NAME_PATTERN = r"Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\-_]*"
+VOD_RECIPE = "arn:aws:personalize:::recipe/aws-vod-top-picks"
+INVALID, IN_USE, LIMIT = "InvalidInputException", "ResourceInUseException", "LimitExceededException"
 
 
 def error_of(call: Any, **request: Any) -> tuple[str, str]:
+    """The error code and message ``call(**request)`` fails with."""
     with pytest.raises(Exception) as raised:
         call(**request)
     error = raised.value.response["Error"]  # type: ignore[attr-defined]
     return error["Code"], error["Message"]
 
 
+def code_of(call: Any, **request: Any) -> str:
+    return error_of(call, **request)[0]
+
+
+def dataset_error(
+    personalize: Any, schema: str, group: str, dataset_type: str = "Interactions"
+) -> tuple[str, str]:
+    return error_of(
+        personalize.create_dataset,
+        name=dataset_type.lower(),
+        schemaArn=schema,
+        datasetGroupArn=group,
+        datasetType=dataset_type,
+    )
+
+
+def schema_arn(personalize: Any, name: str, schema: str) -> str:
+    return personalize.create_schema(name=name, schema=schema)["schemaArn"]
+
+
 def test_bad_name_pattern(personalize: Any) -> None:
     assert error_of(personalize.create_dataset_group, name="-starts-with-dash") == (
-        "InvalidInputException",
+        INVALID,
         f"1 validation error detected: Value '-starts-with-dash' at 'name' failed to satisfy constraint: "
         f"{NAME_PATTERN}",
     )
@@ -38,7 +61,7 @@ def test_bad_name_pattern(personalize: Any) -> None:
 
 def test_too_long_name_and_bad_enum_are_both_reported(personalize: Any) -> None:
     code, message = error_of(personalize.create_dataset_group, name="n" * 64, domain="RETAIL")
-    assert code == "InvalidInputException"
+    assert code == INVALID
     assert message.startswith("2 validation errors detected: ")
     too_long = "Member must have length less than or equal to 63"
     assert f"Value '{'n' * 64}' at 'name' failed to satisfy constraint: {too_long}" in message
@@ -55,7 +78,7 @@ def test_malformed_role_arn_and_nested_member(personalize: Any) -> None:
         dataSource={"dataLocation": "ftp-bucket/data.csv"},
         roleArn="arn:aws:iam::123:user/someone",
     )
-    assert code == "InvalidInputException"
+    assert code == INVALID
     assert "Value 'arn:aws:iam::123:user/someone' at 'roleArn' failed to satisfy constraint" in message
     assert "Value 'ftp-bucket/data.csv' at 'dataSource.dataLocation' failed to satisfy constraint" in message
 
@@ -63,7 +86,7 @@ def test_malformed_role_arn_and_nested_member(personalize: Any) -> None:
 def test_missing_required_members_are_named(emulator: Any) -> None:
     unvalidated = emulator.client("personalize", config=botocore.config.Config(parameter_validation=False))
     code, message = error_of(unvalidated.create_dataset, name="only-a-name")
-    assert code == "InvalidInputException"
+    assert code == INVALID
     for member in ("schemaArn", "datasetGroupArn", "datasetType"):
         assert f"Value null at '{member}' failed to satisfy constraint: Member must not be null" in message
     assert error_of(unvalidated.list_dataset_groups, maxResults=0)[1].endswith(
@@ -72,59 +95,25 @@ def test_missing_required_members_are_named(emulator: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("request_members", "fragment"),
-    [
-        ({"roleArn": ROLE_ARN}, "roleArn and kmsKeyArn"),
-        ({"kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k"}, "roleArn and kmsKeyArn"),
-    ],
+    "request_members", [{"roleArn": ROLE_ARN}, {"kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k"}]
 )
-def test_dataset_group_role_only_with_kms_key(
-    personalize: Any, request_members: dict[str, str], fragment: str
-) -> None:
+def test_dataset_group_role_only_with_kms_key(personalize: Any, request_members: dict[str, str]) -> None:
     code, message = error_of(personalize.create_dataset_group, name="secure", **request_members)
-    assert (code, fragment in message) == ("InvalidInputException", True)
+    assert (code, "roleArn and kmsKeyArn" in message) == (INVALID, True)
 
 
 def test_schemas_are_checked_against_avro_and_the_dataset_type(personalize: Any) -> None:
-    assert (
-        error_of(personalize.create_schema, name="broken", schema="{not json")[0] == "InvalidInputException"
-    )
-    assert (
-        error_of(personalize.create_schema, name="flat", schema='{"type": "string"}')[0]
-        == "InvalidInputException"
-    )
+    for name, schema in [("broken", "{not json"), ("flat", '{"type": "string"}')]:
+        assert code_of(personalize.create_schema, name=name, schema=schema) == INVALID
     group = personalize.create_dataset_group(name="shop")["datasetGroupArn"]
-    no_time = personalize.create_schema(
-        name="no-time", schema=avro("I", ("USER_ID", "string"), ("ITEM_ID", "string"))
-    )
-    code, message = error_of(
-        personalize.create_dataset,
-        name="interactions",
-        schemaArn=no_time["schemaArn"],
-        datasetGroupArn=group,
-        datasetType="Interactions",
-    )
-    assert (code, "TIMESTAMP" in message) == ("InvalidInputException", True)
-    id_only = personalize.create_schema(name="id-only", schema=avro("Items", ("ITEM_ID", "string")))[
-        "schemaArn"
-    ]
-    code, message = error_of(
-        personalize.create_dataset,
-        name="items",
-        schemaArn=id_only,
-        datasetGroupArn=group,
-        datasetType="Items",
-    )
-    assert (code, "metadata field" in message) == ("InvalidInputException", True)
-    interactions = personalize.create_schema(name="interactions", schema=INTERACTIONS_SCHEMA)["schemaArn"]
-    code, _ = error_of(
-        personalize.create_dataset,
-        name="x",
-        schemaArn=interactions,
-        datasetGroupArn=group,
-        datasetType="Clicks",
-    )
-    assert code == "InvalidInputException"
+    no_time = schema_arn(personalize, "no-time", avro("I", ("USER_ID", "string"), ("ITEM_ID", "string")))
+    code, message = dataset_error(personalize, no_time, group)
+    assert (code, "TIMESTAMP" in message) == (INVALID, True)
+    id_only = schema_arn(personalize, "id-only", avro("Items", ("ITEM_ID", "string")))
+    code, message = dataset_error(personalize, id_only, group, "Items")
+    assert (code, "metadata field" in message) == (INVALID, True)
+    interactions = schema_arn(personalize, "interactions", INTERACTIONS_SCHEMA)
+    assert dataset_error(personalize, interactions, group, "Clicks")[0] == INVALID
 
 
 def test_duplicates_are_refused(personalize: Any) -> None:
@@ -133,13 +122,7 @@ def test_duplicates_are_refused(personalize: Any) -> None:
         "ResourceAlreadyExistsException",
         f"Another resource with Arn {setup['group']} already exists.",
     )
-    code, message = error_of(
-        personalize.create_dataset,
-        name="second-interactions",
-        schemaArn=setup["schema"],
-        datasetGroupArn=setup["group"],
-        datasetType="Interactions",
-    )
+    code, message = dataset_error(personalize, setup["schema"], setup["group"])
     assert (code, setup["dataset"] in message) == ("ResourceAlreadyExistsException", True)
 
 
@@ -149,104 +132,83 @@ def test_unknown_arns_are_not_found(personalize: Any) -> None:
         "ResourceNotFoundException",
         f"Resource Arn {missing} does not exist.",
     )
-    code, _ = error_of(
-        personalize.create_solution,
-        name="recs",
-        datasetGroupArn=interactions_dataset_group(personalize)["group"],
-        recipeArn="arn:aws:personalize:::recipe/aws-unknown",
-    )
+    group = interactions_dataset_group(personalize)["group"]
+    unknown_recipe = "arn:aws:personalize:::recipe/aws-unknown"
+    code = code_of(personalize.create_solution, name="recs", datasetGroupArn=group, recipeArn=unknown_recipe)
     assert code == "ResourceNotFoundException"
 
 
 def test_deleting_a_group_with_datasets_or_a_schema_in_use_is_refused(personalize: Any) -> None:
     setup = interactions_dataset_group(personalize)
     code, message = error_of(personalize.delete_dataset_group, datasetGroupArn=setup["group"])
-    assert (code, setup["dataset"] in message) == ("ResourceInUseException", True)
+    assert (code, setup["dataset"] in message) == (IN_USE, True)
     code, message = error_of(personalize.delete_schema, schemaArn=setup["schema"])
-    assert (code, setup["dataset"] in message) == ("ResourceInUseException", True)
+    assert (code, setup["dataset"] in message) == (IN_USE, True)
     assert describer(personalize, "DatasetGroup", setup["group"])()["status"] == "ACTIVE"
 
 
 def test_deleting_a_solution_with_a_campaign_is_refused(personalize: Any) -> None:
     trained = trained_solution(personalize, interactions_dataset_group(personalize)["group"])
     personalize.create_campaign(name="live", solutionVersionArn=trained["version"])
-    assert (
-        error_of(personalize.delete_solution, solutionArn=trained["solution"])[0] == "ResourceInUseException"
-    )
+    assert code_of(personalize.delete_solution, solutionArn=trained["solution"]) == IN_USE
 
 
 def test_children_of_an_unfinished_parent_are_refused(immediate: Any, personalize: Any) -> None:
     immediate.set_transition("personalize::dataset-group", {"progression": "manual", "times": 100})
     group = personalize.create_dataset_group(name="pending")["datasetGroupArn"]
-    schema = personalize.create_schema(name="interactions", schema=INTERACTIONS_SCHEMA)["schemaArn"]
-    code, message = error_of(
-        personalize.create_dataset,
-        name="interactions",
-        schemaArn=schema,
-        datasetGroupArn=group,
-        datasetType="Interactions",
+    code, message = dataset_error(
+        personalize, schema_arn(personalize, "interactions", INTERACTIONS_SCHEMA), group
     )
-    assert (code, "CREATE PENDING" in message) == ("ResourceInUseException", True)
-    assert error_of(personalize.delete_dataset_group, datasetGroupArn=group)[0] == "ResourceInUseException"
+    assert (code, "CREATE PENDING" in message) == (IN_USE, True)
+    assert code_of(personalize.delete_dataset_group, datasetGroupArn=group) == IN_USE
 
 
 def test_recommenders_only_in_domain_groups_with_domain_recipes(personalize: Any) -> None:
     custom = interactions_dataset_group(personalize, name="custom")["group"]
-    vod_recipe = "arn:aws:personalize:::recipe/aws-vod-top-picks"
-    code, message = error_of(
-        personalize.create_recommender, name="r", datasetGroupArn=custom, recipeArn=vod_recipe
-    )
-    assert (code, "Domain dataset group" in message) == ("InvalidInputException", True)
+    recommender = personalize.create_recommender
+    code, message = error_of(recommender, name="r", datasetGroupArn=custom, recipeArn=VOD_RECIPE)
+    assert (code, "Domain dataset group" in message) == (INVALID, True)
     shop = interactions_dataset_group(personalize, name="shop", domain="ECOMMERCE")["group"]
-    assert error_of(personalize.create_recommender, name="r", datasetGroupArn=shop, recipeArn=vod_recipe)[
-        0
-    ] == ("InvalidInputException")
-    code, _ = error_of(personalize.create_solution, name="s", datasetGroupArn=shop, recipeArn=vod_recipe)
-    assert code == "InvalidInputException"
-    schema_without_domain = personalize.create_schema(name="plain", schema=DOMAIN_INTERACTIONS_SCHEMA)[
-        "schemaArn"
-    ]
-    shop_two = personalize.create_dataset_group(name="shop-two", domain="ECOMMERCE")["datasetGroupArn"]
-    code, _ = error_of(
-        personalize.create_dataset,
-        name="i",
-        schemaArn=schema_without_domain,
-        datasetGroupArn=shop_two,
-        datasetType="Interactions",
+    assert code_of(recommender, name="r", datasetGroupArn=shop, recipeArn=VOD_RECIPE) == INVALID
+    assert (
+        code_of(personalize.create_solution, name="s", datasetGroupArn=shop, recipeArn=VOD_RECIPE) == INVALID
     )
-    assert code == "InvalidInputException"
+    schema_without_domain = schema_arn(personalize, "plain", DOMAIN_INTERACTIONS_SCHEMA)
+    shop_two = personalize.create_dataset_group(name="shop-two", domain="ECOMMERCE")["datasetGroupArn"]
+    assert dataset_error(personalize, schema_without_domain, shop_two)[0] == INVALID
 
 
 def test_five_running_import_jobs_per_region(immediate: Any, personalize: Any) -> None:
     dataset = interactions_dataset_group(personalize)["dataset"]
     immediate.set_transition("personalize::dataset-import-job", {"progression": "manual", "times": 100})
+
+    def create_import_job(name: str) -> Any:
+        return personalize.create_dataset_import_job(jobName=name, datasetArn=dataset, dataSource=DATA_SOURCE)
+
     for number in range(5):
-        personalize.create_dataset_import_job(
-            jobName=f"import-{number}", datasetArn=dataset, dataSource=DATA_SOURCE
-        )
-    assert error_of(
-        personalize.create_dataset_import_job, jobName="import-5", datasetArn=dataset, dataSource=DATA_SOURCE
-    ) == ("LimitExceededException", "More than 5 resources with PENDING or IN_PROGRESS status.")
+        create_import_job(f"import-{number}")
+    assert error_of(create_import_job, name="import-5") == (
+        LIMIT,
+        "More than 5 resources with PENDING or IN_PROGRESS status.",
+    )
     immediate.set_transition("personalize::dataset-import-job", {"progression": "immediate"})
     for job in personalize.list_dataset_import_jobs(datasetArn=dataset)["datasetImportJobs"]:
         personalize.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])
-    personalize.create_dataset_import_job(jobName="import-5", datasetArn=dataset, dataSource=DATA_SOURCE)
+    create_import_job("import-5")
 
 
 def test_per_group_and_per_region_quotas(personalize: Any) -> None:
     group = interactions_dataset_group(personalize, name="shop")["group"]
     personalize.create_event_tracker(name="clicks", datasetGroupArn=group)
-    assert (
-        error_of(personalize.create_event_tracker, name="more", datasetGroupArn=group)[0]
-        == "LimitExceededException"
-    )
+    assert code_of(personalize.create_event_tracker, name="more", datasetGroupArn=group) == LIMIT
     for number in range(10):
         personalize.create_solution(name=f"recs-{number}", datasetGroupArn=group, recipeArn=RECIPE)
-    code, _ = error_of(personalize.create_solution, name="recs-10", datasetGroupArn=group, recipeArn=RECIPE)
-    assert code == "LimitExceededException"
+    assert (
+        code_of(personalize.create_solution, name="recs-10", datasetGroupArn=group, recipeArn=RECIPE) == LIMIT
+    )
     for number in range(4):
         personalize.create_dataset_group(name=f"group-{number}")
-    assert error_of(personalize.create_dataset_group, name="group-5")[0] == "LimitExceededException"
+    assert code_of(personalize.create_dataset_group, name="group-5") == LIMIT
 
 
 def test_a_job_that_cannot_do_its_work_fails_with_a_reason(
@@ -254,19 +216,24 @@ def test_a_job_that_cannot_do_its_work_fails_with_a_reason(
 ) -> None:
     from airflow_provider_personalize.emulator import models
 
+    reason = "Input CSV is missing the following columns: [TIMESTAMP]"
+
     def missing_columns(job: models.Resource) -> None:
-        raise models.CreationFailed("Input CSV is missing the following columns: [TIMESTAMP]")
+        raise models.CreationFailed(reason)
 
     monkeypatch.setattr(models.DatasetImportJob, "_complete", missing_columns)
     personalize = in_process.client("personalize")
-    in_process.set_transition("personalize::dataset-group", {"progression": "immediate"})
-    in_process.set_transition("personalize::dataset", {"progression": "immediate"})
+    for kind in ("dataset-group", "dataset"):
+        in_process.set_transition(f"personalize::{kind}", {"progression": "immediate"})
     in_process.set_transition("personalize::dataset-import-job", {"progression": "manual", "times": 1})
     dataset = interactions_dataset_group(personalize)["dataset"]
     job = personalize.create_dataset_import_job(jobName="import", datasetArn=dataset, dataSource=DATA_SOURCE)
     describe = describer(personalize, "DatasetImportJob", job["datasetImportJobArn"])
-    statuses = [describe()["status"] for _ in range(3)]
-    assert statuses == ["CREATE IN_PROGRESS", "CREATE FAILED", "CREATE FAILED"]
-    assert describe()["failureReason"] == "Input CSV is missing the following columns: [TIMESTAMP]"
+    assert [describe()["status"] for _ in range(3)] == [
+        "CREATE IN_PROGRESS",
+        "CREATE FAILED",
+        "CREATE FAILED",
+    ]
+    assert describe()["failureReason"] == reason
     summary = personalize.list_dataset_import_jobs(datasetArn=dataset)["datasetImportJobs"][0]
-    assert (summary["status"], summary["failureReason"]) == ("CREATE FAILED", describe()["failureReason"])
+    assert (summary["status"], summary["failureReason"]) == ("CREATE FAILED", reason)
