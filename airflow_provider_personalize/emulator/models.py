@@ -92,7 +92,6 @@ class Resource(BaseModel):
         self.update: lifecycle.Lifecycle | None = None
         self.update_request: Params = {}
         self.update_created_at = 0.0
-        self.update_failure_reason: str | None = None
 
     @property
     def status(self) -> str:
@@ -127,14 +126,16 @@ class Resource(BaseModel):
         """Start an update; ``request`` (API members) applies when the update reaches ACTIVE."""
         self.update_request = request
         self.update_created_at = unix_time()
-        self.update_failure_reason = None
         if self.update is None:
             self.update = lifecycle.Lifecycle(self.kind.model_name, self._on_update_status)
         self.update.begin(lifecycle.CREATE)
 
     def _on_update_status(self, status: str) -> None:
         if status == "ACTIVE":
-            self.attributes.update(self.update_request)
+            self._apply_update(self.update_request)
+
+    def _apply_update(self, request: Params) -> None:
+        self.attributes.update(request)
 
     def advance(self) -> None:
         """Count one describe, for the state manager's manual progression."""
@@ -155,9 +156,8 @@ class Resource(BaseModel):
             described["status"] = self.status
         if self.update is not None and self.kind.update_member:
             described[self.kind.update_member] = {
-                **self._update_summary(),
+                **self.update_request,
                 "status": self.update.status,
-                "failureReason": self.update_failure_reason,
                 "creationDateTime": self.update_created_at,
                 "lastUpdatedDateTime": self.update.updated_at,
             }
@@ -171,21 +171,19 @@ class Resource(BaseModel):
         """Describe members computed from other resources (none by default)."""
         return {}
 
-    def _update_summary(self) -> Params:
-        return dict(self.update_request)
-
 
 class Solution(Resource):
     def _derived_members(self) -> Params:
         versions = self.backend.live(KINDS["SolutionVersion"], {"solutionArn": self.arn})
         return {"latestSolutionVersion": versions[0].summary()} if versions else {}
 
-    def _update_summary(self) -> Params:
-        return {
-            "solutionUpdateConfig": self.update_request.get("solutionConfig", {}),
-            "performAutoTraining": self.update_request.get("performAutoTraining"),
-            "performIncrementalUpdate": self.update_request.get("performIncrementalUpdate"),
-        }
+    def _apply_update(self, request: Params) -> None:
+        changes = dict(request)
+        if "solutionUpdateConfig" in changes:
+            # SolutionUpdateConfig's members (autoTrainingConfig, eventsConfig) are SolutionConfig's too.
+            update_config = changes.pop("solutionUpdateConfig")
+            changes["solutionConfig"] = self.attributes.get("solutionConfig", {}) | update_config
+        self.attributes.update(changes)
 
 
 class SolutionVersion(Resource):
@@ -483,11 +481,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     def update_solution(self, params: Params) -> Params:
         solution = self.get_active(KINDS["Solution"], params["solutionArn"])
-        request = {key: value for key, value in params.items() if key != "solutionArn"}
-        if "solutionUpdateConfig" in request:
-            config = solution.attributes.get("solutionConfig", {}) | request.pop("solutionUpdateConfig")
-            request["solutionConfig"] = config
-        solution.begin_update(request)
+        solution.begin_update({key: value for key, value in params.items() if key != "solutionArn"})
         return {"solutionArn": solution.arn}
 
     def create_solution_version(self, params: Params) -> Params:

@@ -226,3 +226,19 @@ def test_recipes_algorithms_and_feature_transformations(personalize: Any) -> Non
     assert transformation["status"] == "ACTIVE"
     with pytest.raises(personalize.exceptions.ResourceNotFoundException):
         personalize.describe_recipe(recipeArn="arn:aws:personalize:::recipe/aws-nothing")
+
+
+def test_solution_update_config_merges_into_the_solution_config(personalize: Any) -> None:
+    group = interactions_dataset_group(personalize)["group"]
+    solution = personalize.create_solution(
+        name="weekly",
+        datasetGroupArn=group,
+        recipeArn=RECIPE,
+        solutionConfig={"eventValueThreshold": "0.5"},
+    )["solutionArn"]
+    auto_training = {"schedulingExpression": "rate(7 days)"}
+    update_config = {"autoTrainingConfig": auto_training}
+    personalize.update_solution(solutionArn=solution, solutionUpdateConfig=update_config)
+    described = describer(personalize, "Solution", solution)()
+    assert described["solutionConfig"] == {"eventValueThreshold": "0.5", "autoTrainingConfig": auto_training}
+    assert described["latestSolutionUpdate"]["solutionUpdateConfig"] == {"autoTrainingConfig": auto_training}
