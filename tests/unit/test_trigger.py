@@ -513,6 +513,18 @@ def test_equal_botocore_configs_make_equal_keys_whatever_their_order():
     assert first == second and hash(first) == hash(second)
 
 
+async def test_the_client_is_released_before_the_event_is_yielded(fake_clients, sleeps):
+    fake_clients.script[:] = [job("ACTIVE")]
+    run = make_trigger().run()
+
+    event = await run.__anext__()
+
+    # The triggerer may leave a finished trigger suspended at its yield: it holds no client meanwhile.
+    assert event.payload["status"] == "success"
+    assert (_shared_client.open_client_count(), fake_clients.built[0][1].closed) == (0, 1)
+    await run.aclose()
+
+
 async def test_cancelled_triggers_release_the_client_and_the_last_one_closes_it(fake_clients, monkeypatch):
     async def sleep_forever(delay: float) -> None:
         await asyncio.Event().wait()
