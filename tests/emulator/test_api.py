@@ -4,8 +4,9 @@ import re
 from typing import Any
 
 import pytest
+from moto.core.utils import camelcase_to_underscores
 
-from airflow_provider_personalize.emulator.validation import service_model
+from airflow_provider_personalize.emulator.kinds import KINDS
 
 from .support import (
     ACCOUNT_ARN_PREFIX,
@@ -20,11 +21,8 @@ from .support import (
 DATA_SOURCE = {"dataLocation": "s3://bucket/data.csv"}
 S3_OUTPUT = {"s3DataDestination": {"path": "s3://bucket/output/"}}
 EIGHT_HEX = "[0-9a-f]{8}"
+VOD_RECIPE = "arn:aws:personalize:::recipe/aws-vod-top-picks"
 EXPRESSION = "EXCLUDE ItemID WHERE Items.GENRE IN ($GENRES)"
-
-
-def output_members(operation: str, key: str) -> set[str]:
-    return set(service_model().operation_model(operation).output_shape.members[key].members)
 
 
 def test_arns_are_formed_as_aws_forms_them(personalize: Any) -> None:
@@ -45,24 +43,75 @@ def test_arns_are_formed_as_aws_forms_them(personalize: Any) -> None:
     assert re.fullmatch(f"{ACCOUNT_ARN_PREFIX}:event-tracker/{EIGHT_HEX}", tracker["eventTrackerArn"])
 
 
-def test_describe_responses_have_the_output_shapes_members(personalize: Any) -> None:
-    setup = interactions_dataset_group(personalize)
-    trained = trained_solution(personalize, setup["group"])
-    for api_name, arn in [
-        ("DatasetGroup", setup["group"]),
-        ("Schema", setup["schema"]),
-        ("Dataset", setup["dataset"]),
-        ("Solution", trained["solution"]),
-        ("SolutionVersion", trained["version"]),
-    ]:
+def one_of_every_kind(personalize: Any) -> dict[str, str]:
+    """One resource of every kind, by API name (progression must be immediate)."""
+    setup = interactions_dataset_group(personalize, name="custom")
+    group, dataset = setup["group"], setup["dataset"]
+    trained = trained_solution(personalize, group)
+    vod_group = interactions_dataset_group(personalize, name="vod", domain="VIDEO_ON_DEMAND")["group"]
+    batch = {
+        "solutionVersionArn": trained["version"],
+        "jobInput": {"s3DataSource": {"path": "s3://bucket/in.json"}},
+        "jobOutput": S3_OUTPUT,
+        "roleArn": ROLE_ARN,
+    }
+    metric = {"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}
+    responses = {
+        "DatasetImportJob": personalize.create_dataset_import_job(
+            jobName="import", datasetArn=dataset, dataSource=DATA_SOURCE, roleArn=ROLE_ARN
+        ),
+        "DatasetExportJob": personalize.create_dataset_export_job(
+            jobName="export", datasetArn=dataset, roleArn=ROLE_ARN, jobOutput=S3_OUTPUT
+        ),
+        "DataDeletionJob": personalize.create_data_deletion_job(
+            jobName="forget", datasetGroupArn=group, dataSource=DATA_SOURCE, roleArn=ROLE_ARN
+        ),
+        "Campaign": personalize.create_campaign(name="live", solutionVersionArn=trained["version"]),
+        "BatchInferenceJob": personalize.create_batch_inference_job(jobName="scores", **batch),
+        "BatchSegmentJob": personalize.create_batch_segment_job(jobName="segments", **batch),
+        "Recommender": personalize.create_recommender(
+            name="picks",
+            datasetGroupArn=vod_group,
+            recipeArn="arn:aws:personalize:::recipe/aws-vod-top-picks",
+        ),
+        "Filter": personalize.create_filter(
+            name="genres", datasetGroupArn=group, filterExpression=EXPRESSION
+        ),
+        "EventTracker": personalize.create_event_tracker(name="clicks", datasetGroupArn=group),
+        "MetricAttribution": personalize.create_metric_attribution(
+            name="clicks", datasetGroupArn=group, metrics=[metric], metricsOutputConfig={"roleArn": ROLE_ARN}
+        ),
+    }
+    created = {
+        "DatasetGroup": group,
+        "Schema": setup["schema"],
+        "Dataset": dataset,
+        "Solution": trained["solution"],
+        "SolutionVersion": trained["version"],
+        **{api_name: response[KINDS[api_name].arn_member] for api_name, response in responses.items()},
+    }
+    assert set(created) == set(KINDS)
+    return created
+
+
+def test_every_kind_describes_and_lists_with_its_output_shapes(personalize: Any) -> None:
+    for api_name, arn in one_of_every_kind(personalize).items():
+        kind = KINDS[api_name]
         described = describer(personalize, api_name, arn)()
-        key = next(iter(service_model().operation_model(f"Describe{api_name}").output_shape.members))
-        assert set(described) <= output_members(f"Describe{api_name}", key)
+        assert described[kind.arn_member] == arn
+        assert set(described) <= kind.describe_members, api_name
         assert {"creationDateTime", "lastUpdatedDateTime"} <= set(described)
-    version = describer(personalize, "SolutionVersion", trained["version"])()
-    assert version["recipeArn"] == RECIPE
+        assert described.get("status", "ACTIVE") in {"ACTIVE", "COMPLETED"}, api_name
+        listed = getattr(personalize, camelcase_to_underscores(f"List{api_name}s"))()[kind.list_key]
+        assert arn in [summary[kind.arn_member] for summary in listed], api_name
+        assert all(set(summary) <= kind.summary_members for summary in listed), api_name
+
+
+def test_solution_versions_inherit_their_solutions_settings(personalize: Any) -> None:
+    group = interactions_dataset_group(personalize)["group"]
+    version = describer(personalize, "SolutionVersion", trained_solution(personalize, group)["version"])()
+    assert (version["recipeArn"], version["datasetGroupArn"]) == (RECIPE, group)
     assert (version["trainingMode"], version["trainingType"]) == ("FULL", "MANUAL")
-    assert version["datasetGroupArn"] == setup["group"]
 
 
 def test_lists_filter_by_parent(personalize: Any) -> None:
@@ -85,7 +134,7 @@ def test_lists_filter_by_parent(personalize: Any) -> None:
     assert len(versions) == 2
     assert all(version["solutionVersionArn"].startswith(shop_recs["solution"]) for version in versions)
     assert versions[0]["creationDateTime"] >= versions[1]["creationDateTime"]  # newest first
-    assert set(versions[0]) <= output_members("DescribeSolutionVersion", "solutionVersion")
+    assert set(versions[0]) <= KINDS["SolutionVersion"].summary_members
 
     personalize.create_dataset_import_job(
         jobName="shop-import", datasetArn=shop["dataset"], dataSource=DATA_SOURCE
