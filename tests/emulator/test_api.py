@@ -291,3 +291,31 @@ def test_solution_update_config_merges_into_the_solution_config(personalize: Any
     described = describer(personalize, "Solution", solution)()
     assert described["solutionConfig"] == {"eventValueThreshold": "0.5", "autoTrainingConfig": auto_training}
     assert described["latestSolutionUpdate"]["solutionUpdateConfig"] == {"autoTrainingConfig": auto_training}
+
+
+def test_everything_deletes_in_the_documented_order(personalize: Any) -> None:
+    created = one_of_every_kind(personalize)
+    vod_group = f"{ACCOUNT_ARN_PREFIX}:dataset-group/vod"
+    order = [
+        ("Recommender", created["Recommender"]),
+        ("Campaign", created["Campaign"]),
+        ("Solution", created["Solution"]),
+        ("EventTracker", created["EventTracker"]),
+        ("Filter", created["Filter"]),
+        ("MetricAttribution", created["MetricAttribution"]),
+        ("Dataset", created["Dataset"]),
+        ("Dataset", f"{ACCOUNT_ARN_PREFIX}:dataset/vod/INTERACTIONS"),
+        ("DatasetGroup", created["DatasetGroup"]),
+        ("DatasetGroup", vod_group),
+        ("Schema", created["Schema"]),
+        ("Schema", f"{ACCOUNT_ARN_PREFIX}:schema/vod-interactions"),
+    ]
+    for api_name, arn in order:
+        delete = getattr(personalize, camelcase_to_underscores(f"Delete{api_name}"))
+        delete(**{KINDS[api_name].arn_member: arn})
+        with pytest.raises(personalize.exceptions.ResourceNotFoundException):
+            describer(personalize, api_name, arn)()
+    # Jobs and solution versions went with their parents.
+    for api_name in ("SolutionVersion", "DatasetImportJob", "BatchInferenceJob", "DataDeletionJob"):
+        with pytest.raises(personalize.exceptions.ResourceNotFoundException):
+            describer(personalize, api_name, created[api_name])()
