@@ -17,6 +17,7 @@ Each status entered calls back the owner, which is where the work of a job happe
 
 import itertools
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -75,6 +76,9 @@ class Lifecycle(ManagedState):
     def __init__(self, model: str, on_status: StatusCallback) -> None:
         super().__init__(model, [(None, "")])  # walks nowhere: begin() sets the real transitions
         self._on_status = on_status
+        # Server mode serves requests on many threads: one walk, one step at a time. Re-entrant, because
+        # a status callback may begin a new walk (a job that fails ends in its failed status).
+        self._stepping = threading.RLock()
         self._stepped_at = time.monotonic()
         self.updated_at = unix_time()
 
@@ -121,10 +125,11 @@ class Lifecycle(ManagedState):
         return len(self._transitions)
 
     def _progress(self) -> None:
-        for _ in range(self._steps_due()):
-            following = self._get_next_status(self._status)
-            if following == self._status or following is None:
-                return
-            self._status = following
-            self.updated_at = unix_time()
-            self._on_status(following)
+        with self._stepping:
+            for _ in range(self._steps_due()):
+                following = self._get_next_status(self._status)
+                if following == self._status or following is None:
+                    return
+                self._status = following
+                self.updated_at = unix_time()
+                self._on_status(following)

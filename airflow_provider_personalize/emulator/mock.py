@@ -4,7 +4,8 @@ moto intercepts botocore's ``before-send`` event and returns a botocore ``AWSRes
 ``content`` is plain bytes. aiobotocore awaits ``http_response.content``, so under plain ``mock_aws()``
 every aiobotocore call fails with "object bytes can't be used in 'await' expression". We make moto
 build responses whose ``content`` is bytes that can also be awaited, which serves both clients.
-Streaming outputs (S3 GetObject bodies) are not covered: aiobotocore reads those through ``raw``.
+S3 object bodies (uploads and downloads are streams) are not covered through aiobotocore in-process:
+use boto3 for those, or server mode.
 """
 
 import functools
