@@ -18,7 +18,8 @@ In-process mode:
 
 - ``personalize_mock`` (function): ``mock_personalize()`` active for the test, with dummy AWS
   credentials and region us-east-1 in the environment. boto3 and aiobotocore clients created inside
-  the test reach the emulator without any endpoint URL.
+  the test reach the emulator without any endpoint URL. Set transitions in-process with
+  ``moto.moto_api.state_manager.set_transition(...)``; they are unset when the test ends.
 
 This module imports nothing but the standard library and pytest at import time, so that it loads
 where moto is not installed; fixtures import what they need.
@@ -179,3 +180,9 @@ def personalize_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     with mock_personalize():
         yield
+    from moto.moto_api import state_manager
+
+    from airflow_provider_personalize.emulator.kinds import KINDS
+
+    for kind in KINDS.values():  # the next test starts with the default transitions again
+        state_manager.unset_transition(kind.model_name)

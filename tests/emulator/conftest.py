@@ -1,6 +1,5 @@
 """Fixtures of the emulator tests: the emulator in both modes behind one interface."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -14,30 +13,18 @@ class InProcessEmulator:
 
     region_name = "us-east-1"
 
-    def __init__(self) -> None:
-        self._transitions_set: set[str] = set()
-
     def client(self, service_name: str, **kwargs: Any) -> Any:
         return boto3.client(service_name, region_name=self.region_name, **kwargs)
 
     def set_transition(self, model_name: str, transition: dict[str, Any]) -> None:
         from moto.moto_api import state_manager
 
-        state_manager.set_transition(model_name, transition)
-        self._transitions_set.add(model_name)
-
-    def unset_transitions(self) -> None:
-        from moto.moto_api import state_manager
-
-        for model_name in self._transitions_set:
-            state_manager.unset_transition(model_name)
+        state_manager.set_transition(model_name, transition)  # personalize_mock unsets it afterwards
 
 
 @pytest.fixture
-def in_process(personalize_mock: None) -> Iterator[InProcessEmulator]:
-    emulator = InProcessEmulator()
-    yield emulator
-    emulator.unset_transitions()
+def in_process(personalize_mock: None) -> InProcessEmulator:
+    return InProcessEmulator()
 
 
 @pytest.fixture(params=["in-process", "server"])

@@ -4,6 +4,8 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -103,6 +105,11 @@ def test_aws_cli_walks_group_schema_dataset_solution(
     assert walk("describe-solution", "--solution-arn", solution["solutionArn"], "solution") == CREATED
     version = aws("create-solution-version", "--solution-arn", solution["solutionArn"])["solutionVersionArn"]
     assert walk("describe-solution-version", "--solution-version-arn", version, "solutionVersion") == CREATED
+    # The same, once, through the installed ``aws`` program.
+    describe_solution = ["personalize", "describe-solution", "--solution-arn", solution["solutionArn"]]
+    command = [sys.executable, "-m", "awscli", *describe_solution, *endpoint]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert json.loads(completed.stdout)["solution"]["status"] == "ACTIVE"
 
 
 def test_server_serves_s3_iam_and_sts(personalize_emulator_clean: Any) -> None:
