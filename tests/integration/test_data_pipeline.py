@@ -111,7 +111,7 @@ def test_an_import_the_service_fails_fails_the_task_with_its_reason(it_dags, per
         # Written against the emulator as it is: until its data plane reads S3, every import succeeds.
         pytest.skip("the emulator does not fail imports of missing S3 files yet")
     assert job["status"] == "CREATE FAILED"
-    assert task_states(run)["import_missing_file"] == "failed"
+    assert task_states(run)["import_interactions"] == "failed"
     reason = personalize.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
         "datasetImportJob"
     ]["failureReason"]

@@ -108,25 +108,27 @@ with DAG(
 ) as personalize_it_bad_input:
     PersonalizeCreateDatasetGroupOperator(task_id="bad_group_name", name="-{{ ds }}", domain="RETAIL")
 
-personalize_it_import_failure, _, _failing_dataset = dataset_tasks("personalize_it_import_failure")
-with personalize_it_import_failure:
-    PersonalizeCreateDatasetImportJobOperator(
-        task_id="import_missing_file",
-        dataset_arn=_failing_dataset.output,
-        data_source=f"s3://{BUCKET}/no-such-file.csv",
-        role_arn=ROLE_ARN,
-    )
 
-personalize_it_retry, _, _retried_dataset = dataset_tasks("personalize_it_retry")
-with personalize_it_retry:
-    # Three polls per try: the emulator (one status per three describes) needs six, so the first try
-    # times out with the job in progress and the retry must adopt it.
-    PersonalizeCreateDatasetImportJobOperator(
-        task_id="import_interactions",
-        dataset_arn=_retried_dataset.output,
-        data_source=f"s3://{BUCKET}/interactions.csv",
-        role_arn=ROLE_ARN,
-        waiter_max_attempts=3,
-        retries=1,
-        retry_delay=timedelta(0),
-    )
+def import_only(dag_id: str, data_file: str, **import_arguments) -> DAG:
+    dag, _, dataset = dataset_tasks(dag_id)
+    with dag:
+        PersonalizeCreateDatasetImportJobOperator(
+            task_id="import_interactions",
+            dataset_arn=dataset.output,
+            data_source=f"s3://{BUCKET}/{data_file}",
+            role_arn=ROLE_ARN,
+            **import_arguments,
+        )
+    return dag
+
+
+personalize_it_import_failure = import_only("personalize_it_import_failure", "no-such-file.csv")
+# Three polls per try: the emulator (one status per three describes) needs six, so the first try times
+# out with the job in progress and the retry must adopt it.
+personalize_it_retry = import_only(
+    "personalize_it_retry",
+    "interactions.csv",
+    waiter_max_attempts=3,
+    retries=1,
+    retry_delay=timedelta(0),
+)
