@@ -48,6 +48,10 @@ def arn_from_trigger_event(event: dict[str, Any] | None) -> str:
     status = event.get("status")
     if status == "success":
         return event["arn"]
+    if status == "failure" and event.get("resource_status") is None:
+        # The trigger could not read the resource at all (access denied, no client): not the
+        # resource's failure, so a retry may succeed.
+        raise AirflowException(event["message"])
     if status == "failure":
         raise PersonalizeResourceFailedError(
             event["message"],

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import boto3
 import pytest
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 from botocore.stub import Stubber
 
 from airflow_provider_personalize.hooks.personalize import (
@@ -215,6 +216,19 @@ def test_a_failure_event_raises_its_message():
     with pytest.raises(PersonalizeResourceFailedError, match="Insufficient privileges") as raised:
         arn_from_trigger_event(event)
     assert raised.value.status == "CREATE FAILED"
+
+
+def test_a_failure_to_read_the_resource_may_be_retried():
+    event = {
+        **EVENT,
+        "status": "failure",
+        "resource_status": None,
+        "failure_reason": None,
+        "message": "AccessDeniedException: not authorized to perform personalize:DescribeDatasetImportJob",
+    }
+    with pytest.raises(AirflowException, match="AccessDenied") as raised:
+        arn_from_trigger_event(event)
+    assert not isinstance(raised.value, AirflowFailException)
 
 
 def test_a_timeout_event_raises_its_message():
