@@ -11,15 +11,20 @@ Semantics, from AWS's API reference and developer guide:
 - Children can only be created under an ACTIVE parent (ResourceInUseException otherwise).
 - Deletes are asynchronous: DELETE PENDING > DELETE IN_PROGRESS, then ResourceNotFoundException. Only an
   ACTIVE, CREATE FAILED or INACTIVE resource can be deleted. A parent cannot be deleted while it has
-  children (jobs block only while they run); a schema cannot be deleted while a dataset uses it. When a
-  resource is gone, its jobs and solution versions go with it.
+  children (jobs block only while they run); a schema cannot be deleted while a dataset uses it, nor a
+  dataset while a solution version of its group trains. When a resource is gone, its jobs and solution
+  versions go with it. Schemas have no status: they go at once.
 - Every job does its work when it reaches its final status (``Resource._complete``); a job that cannot do
   its work ends in CREATE FAILED (FAILED for data deletion jobs) with a failureReason.
 
 Where AWS documents a rule but not its wording, the message here is our own, and says what is wrong.
-Where AWS's behaviour is undocumented we pick the conservative choice: List operations return the most
-recently created resources first; event tracker ARNs end in a random 8-hex-digit id, like solution
-versions'; a metric attribution update applies at once (it has no update status in the API).
+Where AWS's behaviour is undocumented we pick the conservative choice:
+
+- List operations return the most recently created resources first;
+- event tracker ARNs end in a random 8-hex-digit id, like solution versions';
+- UpdateCampaign only deploys another version of the campaign's own solution;
+- a metric attribution update applies at once (the API gives it no update status);
+- a dataset group counts against the quota of 5 until it is gone, deletion included;
 """
 
 import base64
@@ -171,6 +176,30 @@ class Resource(BaseModel):
         """Describe members computed from other resources (none by default)."""
         return {}
 
+    def deletion_blockers(self) -> list["Resource"]:
+        """What must go, or finish, before this resource can be deleted: its children, jobs while they run."""
+        return [
+            child for child in self.backend.descendants(self) if child.is_running or not child.kind.is_job
+        ]
+
+
+class Schema(Resource):
+    def deletion_blockers(self) -> list[Resource]:
+        return [
+            dataset
+            for dataset in self.backend.live(KINDS["Dataset"])
+            if self.arn in (dataset.attributes["schemaArn"], dataset.update_request.get("schemaArn"))
+        ]
+
+
+class Dataset(Resource):
+    def deletion_blockers(self) -> list[Resource]:
+        group = {"datasetGroupArn": self.attributes["datasetGroupArn"]}
+        training = [
+            version for version in self.backend.live(KINDS["SolutionVersion"], group) if version.is_running
+        ]
+        return super().deletion_blockers() + training
+
 
 class Solution(Resource):
     def _derived_members(self) -> Params:
@@ -217,6 +246,8 @@ class BatchSegmentJob(Resource):
 
 
 RESOURCE_CLASSES: dict[str, type[Resource]] = {
+    "Schema": Schema,
+    "Dataset": Dataset,
     "Solution": Solution,
     "SolutionVersion": SolutionVersion,
     "DatasetImportJob": DatasetImportJob,
@@ -358,7 +389,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             if len(counted) >= quota.limit:
                 raise LimitExceededException(quota.message(f"{kind.label}s"))
 
-    def describe(self, kind: Kind, params: Params) -> Params:
+    def describe_resource(self, kind: Kind, params: Params) -> Params:
         resource = self.get(kind, params[kind.arn_member])
         resource.advance()
         described = resource.describe()
@@ -366,7 +397,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceNotFoundException(resource.arn)
         return {kind.describe_key: described}
 
-    def list(self, kind: Kind, params: Params) -> Params:
+    def list_resources(self, kind: Kind, params: Params) -> Params:
         where = {member: value for member, value in params.items() if member not in PAGING_MEMBERS}
         if kind.api_name == "SolutionVersion" and "solutionArn" in where:
             # The one List operation documented to raise ResourceNotFoundException for an unknown parent.
@@ -374,25 +405,27 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         summaries = [resource.summary() for resource in self.live(kind, where)]
         return paginate(summaries, params, kind.list_key)
 
-    def delete(self, kind: Kind, params: Params) -> Params:
+    def delete_resource(self, kind: Kind, params: Params) -> Params:
         resource = self.get(kind, params[kind.arn_member])
         if resource.status not in DELETABLE_STATUSES:
             raise ResourceInUseException(f"The {kind.label} {resource.arn} is in {resource.status} state.")
-        for child in list(self.resources.values()):
-            if resource.arn not in child.ancestors.values() or child.status == lifecycle.GONE:
-                continue
-            if child.is_running:
-                raise ResourceInUseException(
-                    f"The {kind.label} {resource.arn} has a {child.kind.label} in {child.status} state "
-                    f"({child.arn}); wait for it to finish first."
-                )
-            if not child.kind.is_job:
-                raise ResourceInUseException(
-                    f"The {kind.label} {resource.arn} still has a {child.kind.label} ({child.arn}); "
-                    "delete it first."
-                )
-        resource.lifecycle.begin(lifecycle.DELETE)
+        for blocker in resource.deletion_blockers():
+            raise ResourceInUseException(
+                f"The {kind.label} {resource.arn} is in use by the {blocker.kind.label} {blocker.arn} "
+                f"({blocker.status})."
+            )
+        if kind.has_status:
+            resource.lifecycle.begin(lifecycle.DELETE)
+        else:
+            self.forget(resource)
         return {}
+
+    def descendants(self, resource: Resource) -> list[Resource]:
+        return [
+            descendant
+            for descendant in list(self.resources.values())
+            if resource.arn in descendant.ancestors.values() and descendant.status != lifecycle.GONE
+        ]
 
     # -- dataset groups, schemas, datasets ---------------------------------------------------------
 
@@ -409,14 +442,6 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     def create_schema(self, params: Params) -> Params:  # type: ignore[override]
         check_avro_schema(params["schema"])
         return {"schemaArn": self.add(KINDS["Schema"], params).arn}
-
-    def delete_schema(self, params: Params) -> Params:  # type: ignore[override]
-        schema = self.get(KINDS["Schema"], params["schemaArn"])
-        for dataset in self.live(KINDS["Dataset"]):
-            if schema.arn in (dataset.attributes["schemaArn"], dataset.update_request.get("schemaArn")):
-                raise ResourceInUseException(f"The schema {schema.arn} is used by the dataset {dataset.arn}.")
-        self.forget(schema)
-        return {}
 
     def _fitting_schema(self, schema_arn: str, dataset_type: str, group: Resource) -> Resource:
         schema = self.get(KINDS["Schema"], schema_arn)

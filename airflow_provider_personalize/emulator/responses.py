@@ -1,7 +1,7 @@
 """Request handling: one method per Personalize operation, each generated from the kinds table.
 
 Every request is validated against botocore's model first (``validation``), then handed to the backend:
-Describe/List/Delete of a kind go to the backend's generic ``describe``/``list``/``delete``; every
+Describe/List/Delete of a kind go to the backend's generic methods (``GENERIC_METHODS``); every
 other operation to the backend method of its snake_case name. Responses are JSON, timestamps as epoch
 seconds, shaped as botocore's output shapes (the backend projects resources onto them).
 """
@@ -25,14 +25,22 @@ DATA_PLANE_OPERATIONS = frozenset({"GetSolutionMetrics"})
 Route = Callable[[PersonalizeEmulatorBackend, dict[str, Any]], dict[str, Any]]
 
 
+# Operations on any kind, by verb: the backend's generic method that serves them.
+GENERIC_METHODS = {
+    "Describe": PersonalizeEmulatorBackend.describe_resource,
+    "List": PersonalizeEmulatorBackend.list_resources,
+    "Delete": PersonalizeEmulatorBackend.delete_resource,
+}
+
+
 def _route(operation: str) -> Route:
-    for verb in ("Describe", "List", "Delete"):
+    for verb, generic_method in GENERIC_METHODS.items():
         noun = operation.removeprefix(verb)
         if verb == "List":
             noun = noun.removesuffix("s")
         kind = KINDS.get(noun) if operation.startswith(verb) else None
-        if kind is not None and not (verb == "Delete" and not kind.has_status):
-            return functools.partial(_generic, getattr(PersonalizeEmulatorBackend, verb.lower()), kind)
+        if kind is not None:
+            return functools.partial(_generic, generic_method, kind)
     route: Route = getattr(PersonalizeEmulatorBackend, camelcase_to_underscores(operation))
     return route
 

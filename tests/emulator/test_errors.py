@@ -147,6 +147,17 @@ def test_deleting_a_group_with_datasets_or_a_schema_in_use_is_refused(personaliz
     assert describer(personalize, "DatasetGroup", setup["group"])()["status"] == "ACTIVE"
 
 
+def test_deleting_a_dataset_while_a_solution_version_trains_is_refused(
+    immediate: Any, personalize: Any
+) -> None:
+    setup = interactions_dataset_group(personalize)
+    solution = trained_solution(personalize, setup["group"])["solution"]
+    immediate.set_transition("personalize::solution-version", {"progression": "manual", "times": 100})
+    training = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    code, message = error_of(personalize.delete_dataset, datasetArn=setup["dataset"])
+    assert (code, training in message) == (IN_USE, True)
+
+
 def test_deleting_a_solution_with_a_campaign_is_refused(personalize: Any) -> None:
     trained = trained_solution(personalize, interactions_dataset_group(personalize)["group"])
     personalize.create_campaign(name="live", solutionVersionArn=trained["version"])
