@@ -19,7 +19,10 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="personalize-emulator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="personalize-emulator",
+        description="A local Amazon Personalize service, with moto's S3, IAM and STS, over HTTP.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5000, help="port to bind; 0 picks a free one")
     args = parser.parse_args(argv)
