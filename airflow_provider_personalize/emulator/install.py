@@ -13,8 +13,16 @@ _installed = False
 
 
 def install() -> None:
-    """Replace moto's schema-only Personalize backend with the emulator's (idempotent)."""
+    """Replace moto's schema-only Personalize backend with the emulator's (idempotent).
+
+    Every call also (re-)reads ``PERSONALIZE_EMULATOR_STEP_SECONDS`` into the default transitions, so that
+    each ``mock_personalize()`` honours the environment of its moment.
+    """
     global _installed
+    from .kinds import KINDS
+    from .lifecycle import register_default_transitions
+
+    register_default_transitions([kind.arn_resource_type for kind in KINDS.values()])
     if _installed:
         return
     import moto.backend_index
@@ -24,8 +32,6 @@ def install() -> None:
     import moto.personalize.responses
 
     from . import urls
-    from .kinds import KINDS
-    from .lifecycle import register_default_transitions
     from .models import personalize_backends
 
     for module in (moto.personalize, moto.personalize.models, moto.personalize.responses):
@@ -34,7 +40,6 @@ def install() -> None:
     # moto lists a response class's methods (inspect.getmembers) on every request; classes do not change
     # once imported, so the list is remembered. A third of an in-process describe's time otherwise.
     moto.core.responses.method_names_from_class = functools.cache(moto.core.responses.method_names_from_class)
-    register_default_transitions([kind.arn_resource_type for kind in KINDS.values()])
     _installed = True
 
 

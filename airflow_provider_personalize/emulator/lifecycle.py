@@ -6,8 +6,9 @@ resource kind's model name, ``personalize::<ARN resource type>`` (``personalize:
 ``personalize::solution-version``, ...):
 
 - default: ``{"progression": "time", "seconds": S}`` with S from ``PERSONALIZE_EMULATOR_STEP_SECONDS``
-  (default 1, floats allowed), read when the emulator is installed. Time progression catches up: a
-  status read 3.5 steps after the last change moves three statuses, as a real service would have;
+  (default 1, floats allowed), read as the server starts and as each ``mock_personalize()`` starts. Time
+  progression catches up: a status read 3.5 steps after the last change moves three statuses, as a
+  real service would have;
 - ``{"progression": "manual", "times": N}``: one status every N describes of the resource;
 - ``{"progression": "immediate"}``: straight to the end of the walk, as the walk begins.
 

@@ -17,9 +17,10 @@ Server mode (a real ``personalize-emulator`` subprocess, shared by the whole ses
 In-process mode:
 
 - ``personalize_mock`` (function): ``mock_personalize()`` active for the test, with dummy AWS
-  credentials and region us-east-1 in the environment. boto3 and aiobotocore clients created inside
-  the test reach the emulator without any endpoint URL. Set transitions in-process with
-  ``moto.moto_api.state_manager.set_transition(...)``; they are unset when the test ends.
+  credentials, region us-east-1 and status steps as short as the server's in the environment. boto3
+  and aiobotocore clients created inside the test reach the emulator without any endpoint URL. Set
+  transitions with ``moto.moto_api.state_manager.set_transition(...)``; they are unset when the test
+  ends.
 
 This module imports nothing but the standard library and pytest at import time, so that it loads
 where moto is not installed; fixtures import what they need.
@@ -137,10 +138,13 @@ def start_emulator_server(step_seconds: float) -> PersonalizeEmulatorServer:
     return PersonalizeEmulatorServer(process, line[len(READY_LINE_PREFIX) :].strip())
 
 
+def _test_step_seconds() -> float:
+    return float(os.environ.get("PERSONALIZE_EMULATOR_TEST_STEP_SECONDS", "0.2"))
+
+
 @pytest.fixture(scope="session")
 def personalize_emulator() -> Iterator[PersonalizeEmulatorServer]:
-    step_seconds = float(os.environ.get("PERSONALIZE_EMULATOR_TEST_STEP_SECONDS", "0.2"))
-    server = start_emulator_server(step_seconds)
+    server = start_emulator_server(_test_step_seconds())
     try:
         yield server
     finally:
@@ -176,6 +180,7 @@ def personalize_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", DUMMY_CREDENTIALS["aws_access_key_id"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", DUMMY_CREDENTIALS["aws_secret_access_key"])
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION_NAME)
+    monkeypatch.setenv("PERSONALIZE_EMULATOR_STEP_SECONDS", str(_test_step_seconds()))
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     with mock_personalize():

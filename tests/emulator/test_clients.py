@@ -66,6 +66,19 @@ def test_statuses_progress_with_time_over_http(personalize_emulator_clean: Any) 
     assert time.monotonic() - started >= 0.3
 
 
+def test_statuses_progress_with_time_in_process(personalize_mock: None) -> None:
+    """personalize_mock steps statuses as the server fixture does, every 0.2 s by default."""
+    personalize = boto3.client("personalize", region_name="us-east-1")
+    group = personalize.create_dataset_group(name="timed")["datasetGroupArn"]
+    describe_group = personalize.describe_dataset_group
+    statuses = watch(
+        lambda: (time.sleep(0.03), describe_group(datasetGroupArn=group))[1]["datasetGroup"],
+        until={"ACTIVE"},
+        limit=200,
+    )
+    assert statuses == CREATED
+
+
 def test_aws_cli_walks_group_schema_dataset_solution(
     personalize_emulator_clean: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
