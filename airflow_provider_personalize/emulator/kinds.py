@@ -4,7 +4,7 @@ Everything else is derived from botocore's service model: the Describe response 
 response key and summary shape, the name member (``name`` or ``jobName``), the ARN member.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
@@ -39,7 +39,11 @@ class Kind:
     is_job: bool = False  # jobs cannot be deleted, and only block their parent while running
     quotas: tuple[Quota, ...] = ()
     update_member: str | None = None  # the Describe member summarising the latest update
-    label: str = field(default="", compare=False)
+
+    @property
+    def label(self) -> str:
+        """The kind in words, for messages ("dataset import job")."""
+        return self.arn_resource_type.replace("-", " ")
 
     @property
     def model_name(self) -> str:
@@ -84,27 +88,22 @@ class Kind:
         return frozenset({self.statuses[-1], self.failed_status}) if self.statuses else frozenset()
 
 
-def _kind(arn_resource_type: str, api_name: str, **details: object) -> Kind:
-    label = arn_resource_type.replace("-", " ")
-    return Kind(arn_resource_type, api_name, label=label, **details)  # type: ignore[arg-type]
-
-
 GROUP: Scope = "datasetGroupArn"
 KINDS: dict[str, Kind] = {
     kind.api_name: kind
     for kind in [
-        _kind("dataset-group", "DatasetGroup", quotas=(Quota(5),)),
-        _kind("schema", "Schema", statuses=(), quotas=(Quota(500),)),
-        _kind("dataset", "Dataset", parent_member=GROUP, update_member="latestDatasetUpdate"),
-        _kind(
+        Kind("dataset-group", "DatasetGroup", quotas=(Quota(5),)),
+        Kind("schema", "Schema", statuses=(), quotas=(Quota(500),)),
+        Kind("dataset", "Dataset", parent_member=GROUP, update_member="latestDatasetUpdate"),
+        Kind(
             "dataset-import-job",
             "DatasetImportJob",
             parent_member="datasetArn",
             is_job=True,
             quotas=(Quota(5, running_only=True),),
         ),
-        _kind("dataset-export-job", "DatasetExportJob", parent_member="datasetArn", is_job=True),
-        _kind(
+        Kind("dataset-export-job", "DatasetExportJob", parent_member="datasetArn", is_job=True),
+        Kind(
             "data-deletion-job",
             "DataDeletionJob",
             parent_member=GROUP,
@@ -112,28 +111,28 @@ KINDS: dict[str, Kind] = {
             failed_status=lifecycle.DATA_DELETION_JOB_FAILED,
             is_job=True,
         ),
-        _kind(
+        Kind(
             "solution",
             "Solution",
             parent_member=GROUP,
             quotas=(Quota(10, scope=GROUP),),
             update_member="latestSolutionUpdate",
         ),
-        _kind(
+        Kind(
             "solution-version",
             "SolutionVersion",
             parent_member="solutionArn",
             is_job=True,
             quotas=(Quota(20, running_only=True),),
         ),
-        _kind(
+        Kind(
             "campaign",
             "Campaign",
             parent_member="solutionVersionArn",
             quotas=(Quota(5, scope=GROUP),),
             update_member="latestCampaignUpdate",
         ),
-        _kind(
+        Kind(
             "batch-inference-job",
             "BatchInferenceJob",
             parent_member="solutionVersionArn",
@@ -141,7 +140,7 @@ KINDS: dict[str, Kind] = {
             is_job=True,
             quotas=(Quota(5, running_only=True),),
         ),
-        _kind(
+        Kind(
             "batch-segment-job",
             "BatchSegmentJob",
             parent_member="solutionVersionArn",
@@ -149,17 +148,15 @@ KINDS: dict[str, Kind] = {
             is_job=True,
             quotas=(Quota(5, running_only=True),),
         ),
-        _kind(
+        Kind(
             "recommender",
             "Recommender",
             parent_member=GROUP,
             quotas=(Quota(5, scope=GROUP),),
             update_member="latestRecommenderUpdate",
         ),
-        _kind("filter", "Filter", parent_member=GROUP, quotas=(Quota(10, scope=GROUP),)),
-        _kind("event-tracker", "EventTracker", parent_member=GROUP, quotas=(Quota(1, scope=GROUP),)),
-        _kind(
-            "metric-attribution", "MetricAttribution", parent_member=GROUP, quotas=(Quota(1, scope=GROUP),)
-        ),
+        Kind("filter", "Filter", parent_member=GROUP, quotas=(Quota(10, scope=GROUP),)),
+        Kind("event-tracker", "EventTracker", parent_member=GROUP, quotas=(Quota(1, scope=GROUP),)),
+        Kind("metric-attribution", "MetricAttribution", parent_member=GROUP, quotas=(Quota(1, scope=GROUP),)),
     ]
 }
