@@ -248,3 +248,29 @@ def test_a_job_that_cannot_do_its_work_fails_with_a_reason(
     assert describe()["failureReason"] == reason
     summary = personalize.list_dataset_import_jobs(datasetArn=dataset)["datasetImportJobs"][0]
     assert (summary["status"], summary["failureReason"]) == ("CREATE FAILED", reason)
+
+
+def test_operations_refused_in_the_wrong_state(immediate: Any, personalize: Any) -> None:
+    shop = interactions_dataset_group(personalize, name="shop")
+    trained = trained_solution(personalize, shop["group"], name="recs")
+    other = trained_solution(personalize, shop["group"], name="other")
+    stop = personalize.stop_solution_version_creation
+    assert code_of(stop, solutionVersionArn=trained["version"]) == IN_USE
+    campaign = personalize.create_campaign(name="live", solutionVersionArn=trained["version"])["campaignArn"]
+    update = personalize.update_campaign
+    assert code_of(update, campaignArn=campaign, solutionVersionArn=other["version"]) == INVALID
+    immediate.set_transition("personalize::solution-version", {"progression": "manual", "times": 100})
+    training = personalize.create_solution_version(solutionArn=trained["solution"])["solutionVersionArn"]
+    assert code_of(update, campaignArn=campaign, solutionVersionArn=training) == IN_USE
+    assert code_of(personalize.create_campaign, name="early", solutionVersionArn=training) == IN_USE
+
+    vod = interactions_dataset_group(personalize, name="vod", domain="VIDEO_ON_DEMAND")["group"]
+    recommender = personalize.create_recommender(name="picks", datasetGroupArn=vod, recipeArn=VOD_RECIPE)
+    assert code_of(personalize.start_recommender, recommenderArn=recommender["recommenderArn"]) == IN_USE
+
+
+def test_at_most_200_tags(personalize: Any) -> None:
+    tags = [{"tagKey": f"key-{number}", "tagValue": "v"} for number in range(200)]
+    group = personalize.create_dataset_group(name="tagged", tags=tags)["datasetGroupArn"]
+    more = [{"tagKey": "one-more", "tagValue": "v"}]
+    assert code_of(personalize.tag_resource, resourceArn=group, tags=more) == "TooManyTagsException"
