@@ -33,7 +33,7 @@ test-e2e: install
 	$(RUN) pytest -m e2e
 
 demo: install
-	$(RUN) python -m airflow_provider_personalize.demo
+	$(RUN) python demo/run_demo.py
 
 emulator: install
 	$(RUN) personalize-emulator --host 127.0.0.1 --port $${PORT:-5000}

@@ -1,0 +1,237 @@
+"""`make demo`: a nightly Amazon Personalize pipeline, end to end, on this machine.
+
+1. Starts the local Personalize service (``personalize-emulator``) on a free loopback port.
+2. Creates the pipeline's S3 bucket and IAM role in it, and writes a synthetic dataset there
+   (users, items, interactions, one day of new interactions, a day's deletion requests).
+3. Runs the example DAGs with ``airflow dags test``, in deferrable mode, against a private
+   AIRFLOW_HOME: ``personalize_bootstrap`` then one ``personalize_nightly_refresh``.
+4. Prints what happened: each task's state and duration, the ARNs created, the deployed model's
+   metrics, recommendations for two users, the export and the deletions.
+
+Exits non-zero on any failure; the emulator is stopped on every path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from airflow_provider_personalize.emulator.pytest_plugin import (
+    DUMMY_CREDENTIALS,
+    REGION_NAME,
+    PersonalizeEmulatorServer,
+    start_emulator_server,
+)
+from airflow_provider_personalize.emulator.synthetic import generate
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+WORKDIR = REPOSITORY / ".demo"
+BUCKET = "personalize-demo"
+PREFIX = "personalize"
+ROLE_NAME = "PersonalizeDemoS3Access"
+DATASET_GROUP = "personalize-demo"
+BOOTSTRAP_DATE = date(2026, 11, 22)
+NIGHT = BOOTSTRAP_DATE + timedelta(days=1)
+# Seconds per status step in the emulator: the real service takes minutes to hours per step.
+STEP_SECONDS = "0.3"
+DEMO_USERS = ("user-1", "user-2")
+
+
+def say(message: str) -> None:
+    print(f"[demo] {message}", flush=True)
+
+
+def trust_policy() -> str:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "personalize.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def bucket_policy() -> str:
+    statement = {
+        "Sid": "PersonalizeS3BucketAccessPolicy",
+        "Effect": "Allow",
+        "Principal": {"Service": "personalize.amazonaws.com"},
+        "Action": ["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
+        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def prepare_aws(server: PersonalizeEmulatorServer) -> str:
+    """The bucket, its policy, the role Personalize assumes, and the data; returns the role's ARN."""
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy())
+    role_arn = server.client("iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust_policy())[
+        "Role"
+    ]["Arn"]
+    dataset = generate(users=1000, items=500, interactions=40_000, seed=7, increments=1, deleted_users=20)
+    files = {
+        "bootstrap/interactions.csv": dataset.interactions_csv,
+        "bootstrap/items.csv": dataset.items_csv,
+        "bootstrap/users.csv": dataset.users_csv,
+        f"daily/interactions/{NIGHT.isoformat()}.csv": dataset.increments[0],
+        f"deletion-requests/{NIGHT.isoformat()}.csv": dataset.deletions_csv or b"USER_ID\n",
+        "batch-input/users.jsonl": "".join(
+            json.dumps({"userId": user}) + "\n" for user in DEMO_USERS
+        ).encode(),
+    }
+    for key, body in files.items():
+        s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}", Body=body)
+    rows = dataset.interactions_csv.count(b"\n") - 1
+    say(f"wrote a synthetic dataset to s3://{BUCKET}/{PREFIX}/ ({rows} interactions, 1000 users, 500 items)")
+    return role_arn
+
+
+def airflow_environment(server: PersonalizeEmulatorServer, role_arn: str) -> dict[str, str]:
+    home = WORKDIR / "airflow"
+    connection = {
+        "conn_type": "aws",
+        "login": DUMMY_CREDENTIALS["aws_access_key_id"],
+        "password": DUMMY_CREDENTIALS["aws_secret_access_key"],
+        "extra": {"endpoint_url": server.endpoint_url, "region_name": REGION_NAME},
+    }
+    environment = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPOSITORY / "example_dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
+        "PERSONALIZE_EXAMPLE_BUCKET": BUCKET,
+        "PERSONALIZE_EXAMPLE_PREFIX": PREFIX,
+        "PERSONALIZE_EXAMPLE_ROLE_ARN": role_arn,
+        # The emulator moves a status every STEP_SECONDS: poll often rather than every minute.
+        "PERSONALIZE_EXAMPLE_WAITER_DELAY": "1",
+    }
+    return environment
+
+
+def airflow(environment: dict[str, str], *args: str) -> None:
+    command = [sys.executable, "-m", "airflow", *args]
+    log = WORKDIR / "airflow-cli.log"
+    with log.open("a") as output:
+        output.write(f"\n$ {' '.join(command)}\n")
+        output.flush()
+        completed = subprocess.run(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    if completed.returncode != 0:
+        raise SystemExit(f"`airflow {' '.join(args)}` failed (exit {completed.returncode}); see {log}")
+
+
+def run_dag(environment: dict[str, str], dag_id: str, logical_date: date) -> float:
+    say(f"airflow dags test {dag_id} {logical_date} (deferrable) ...")
+    started = time.monotonic()
+    airflow(environment, "dags", "test", dag_id, logical_date.isoformat())
+    return time.monotonic() - started
+
+
+def task_table(environment: dict[str, str], dag_id: str) -> list[tuple[str, str, float]]:
+    """(task id, state, duration) of the DAG's run, read from the Airflow database."""
+    script = (
+        "import json\n"
+        "from airflow.models import TaskInstance\n"
+        "from airflow.utils.session import create_session\n"
+        "with create_session() as session:\n"
+        f"    rows = session.query(TaskInstance).filter(TaskInstance.dag_id == {dag_id!r}).all()\n"
+        "    print(json.dumps([[t.task_id, str(t.state), t.duration or 0] for t in rows]))\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    ).stdout
+    return [tuple(row) for row in json.loads(output.strip().splitlines()[-1])]
+
+
+def summarise(server: PersonalizeEmulatorServer, environment: dict[str, str]) -> bool:
+    personalize = server.client("personalize")
+    runtime = server.client("personalize-runtime")
+    s3 = server.client("s3")
+    healthy = True
+
+    for dag_id in ("personalize_bootstrap", "personalize_nightly_refresh"):
+        print(f"\n{dag_id}")
+        for task_id, state, duration in sorted(task_table(environment, dag_id)):
+            print(f"  {task_id:<32} {state:<10} {duration:6.1f} s")
+            healthy &= state in ("success", "skipped")
+
+    group = next(g for g in personalize.list_dataset_groups()["datasetGroups"] if g["name"] == DATASET_GROUP)
+    group_arn = group["datasetGroupArn"]
+    print("\nARNs created")
+    print(f"  dataset group       {group_arn}")
+    for dataset in personalize.list_datasets(datasetGroupArn=group_arn)["datasets"]:
+        print(f"  dataset             {dataset['datasetArn']}")
+        for job in personalize.list_dataset_import_jobs(datasetArn=dataset["datasetArn"])[
+            "datasetImportJobs"
+        ]:
+            print(f"  import job          {job['datasetImportJobArn']}  {job['status']}")
+    solution = personalize.list_solutions(datasetGroupArn=group_arn)["solutions"][0]
+    print(f"  solution            {solution['solutionArn']}")
+    versions = personalize.list_solution_versions(solutionArn=solution["solutionArn"])["solutionVersions"]
+    for version in versions:
+        print(f"  solution version    {version['solutionVersionArn']}  {version['status']}")
+    campaign = personalize.list_campaigns(solutionArn=solution["solutionArn"])["campaigns"][0]
+    campaign = personalize.describe_campaign(campaignArn=campaign["campaignArn"])["campaign"]
+    print(f"  campaign            {campaign['campaignArn']}")
+
+    deployed = campaign["solutionVersionArn"]
+    print(f"\nMetrics of the deployed version {deployed}")
+    for name, value in sorted(
+        personalize.get_solution_metrics(solutionVersionArn=deployed)["metrics"].items()
+    ):
+        print(f"  {name:<46} {value:.4f}")
+
+    print("\nRecommendations")
+    for user in DEMO_USERS:
+        items = runtime.get_recommendations(campaignArn=campaign["campaignArn"], userId=user, numResults=5)
+        print(f"  {user}: {', '.join(item['itemId'] for item in items['itemList'])}")
+
+    export_prefix = f"{PREFIX}/exports/interactions/{NIGHT.isoformat()}/"
+    rows = 0
+    for entry in s3.list_objects_v2(Bucket=BUCKET, Prefix=export_prefix).get("Contents", []):
+        body = s3.get_object(Bucket=BUCKET, Key=entry["Key"])["Body"].read()
+        rows += max(body.count(b"\n") - 1, 0)
+    print(f"\nExport: s3://{BUCKET}/{export_prefix} holds {rows} interaction rows")
+
+    deletions = personalize.list_data_deletion_jobs(datasetGroupArn=group_arn)["dataDeletionJobs"]
+    for summary in deletions:
+        job = personalize.describe_data_deletion_job(dataDeletionJobArn=summary["dataDeletionJobArn"])
+        deleted = job["dataDeletionJob"].get("numDeletedUsers", 0)
+        print(f"Data deletion job {summary['jobName']}: {summary['status']}, {deleted} users deleted")
+    return healthy
+
+
+def main() -> int:
+    started = time.monotonic()
+    shutil.rmtree(WORKDIR, ignore_errors=True)
+    WORKDIR.mkdir(parents=True)
+    say("starting the local Personalize service ...")
+    server = start_emulator_server(float(STEP_SECONDS))
+    try:
+        say(f"personalize-emulator is serving Personalize, S3, IAM and STS on {server.endpoint_url}")
+        role_arn = prepare_aws(server)
+        environment = airflow_environment(server, role_arn)
+        say(f"preparing Airflow in {environment['AIRFLOW_HOME']} ...")
+        airflow(environment, "db", "migrate")
+        run_dag(environment, "personalize_bootstrap", BOOTSTRAP_DATE)
+        run_dag(environment, "personalize_nightly_refresh", NIGHT)
+        healthy = summarise(server, environment)
+    finally:
+        server.stop()
+        say("stopped the emulator")
+    say(f"{'done' if healthy else 'FAILED'} in {time.monotonic() - started:.0f} s")
+    return 0 if healthy else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

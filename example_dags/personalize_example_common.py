@@ -1,0 +1,99 @@
+"""What the example Personalize DAGs share: their parameters, the S3 layout, the schemas, the lookups.
+
+Change the defaults here, or per run with params (``airflow dags test <dag> <date> -c '{"bucket": ...}'``
+or the trigger form). The bucket and prefix also name the DAGs' assets, which Airflow must know when
+it parses the files, so their defaults come from environment variables read at parse time
+(``PERSONALIZE_EXAMPLE_BUCKET``, ``PERSONALIZE_EXAMPLE_PREFIX``): reading the environment costs nothing,
+and no AWS or metadata-database call is made while parsing.
+
+S3 layout under ``s3://<bucket>/<prefix>/``::
+
+    bootstrap/{interactions,items,users}.csv      first FULL imports
+    daily/interactions/<YYYY-MM-DD>.csv          each day's new interactions (INCREMENTAL imports)
+    deletion-requests/<YYYY-MM-DD>.csv           each day's USER_IDs to forget (data deletion jobs)
+    batch-input/users.jsonl                      users to score in batch
+    exports/interactions/<YYYY-MM-DD>/           nightly BULK exports of the interactions dataset
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import Asset, Param, task
+
+BUCKET = os.environ.get("PERSONALIZE_EXAMPLE_BUCKET", "personalize-example")
+PREFIX = os.environ.get("PERSONALIZE_EXAMPLE_PREFIX", "personalize")
+S3_ROOT = f"s3://{BUCKET}/{PREFIX}"
+
+DAILY_INTERACTIONS = Asset(f"{S3_ROOT}/daily/interactions/")
+DELETION_REQUESTS = Asset(f"{S3_ROOT}/deletion-requests/")
+INTERACTIONS_EXPORT = Asset(f"{S3_ROOT}/exports/interactions/")
+
+PARAMS = {
+    "dataset_group_name": Param(
+        "personalize-example", type="string", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*$"
+    ),
+    "role_arn": Param(
+        os.environ.get("PERSONALIZE_EXAMPLE_ROLE_ARN", "arn:aws:iam::123456789012:role/PersonalizeS3Access"),
+        type="string",
+        description="The role Personalize assumes to read and write the bucket.",
+    ),
+    "s3_root": Param(S3_ROOT, type="string", description="s3://bucket/prefix of the pipeline's data."),
+    "recipe_arn": Param("arn:aws:personalize:::recipe/aws-user-personalization-v2", type="string"),
+    "min_metrics": Param(
+        {"coverage": 0.05, "normalized_discounted_cumulative_gain_at_10": 0.05},
+        type="object",
+        description="GetSolutionMetrics minimums a model must meet to be deployed.",
+    ),
+}
+
+# Each operator polls at the pace its resource kind needs in AWS (every minute for jobs); a local
+# emulator that moves in seconds wants PERSONALIZE_EXAMPLE_WAITER_DELAY=1.
+DEFAULT_ARGS: dict[str, Any] = {"retries": 2}
+if os.environ.get("PERSONALIZE_EXAMPLE_WAITER_DELAY"):
+    DEFAULT_ARGS["waiter_delay"] = int(os.environ["PERSONALIZE_EXAMPLE_WAITER_DELAY"])
+
+# The Avro schema of each dataset, kept beside the DAGs as the columns of the CSV files imported.
+SCHEMAS: dict[str, dict[str, Any]] = {
+    dataset_type: json.loads((Path(__file__).parent / "schemas" / f"{dataset_type.lower()}.json").read_text())
+    for dataset_type in ("Interactions", "Items", "Users")
+}
+
+
+def resource_name(kind: str) -> str:
+    """The name of one of the pipeline's resources, templated on the dataset group's name."""
+    return "{{ params.dataset_group_name }}-" + kind
+
+
+@task
+def find_pipeline_resources(params: dict[str, Any] | None = None) -> dict[str, str]:
+    """The ARNs of what ``personalize_bootstrap`` created, found by name; fails if it has not run."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airflow_provider_personalize.hooks.personalize import PersonalizeHook
+    from airflow_provider_personalize.resources import get_kind
+
+    assert params is not None
+    group_name = params["dataset_group_name"]
+    hook = PersonalizeHook(aws_conn_id="aws_default")
+    group = hook.find_by_name("dataset_group", group_name)
+    if group is None:
+        raise AirflowFailException(f"Dataset group {group_name!r} not found: run personalize_bootstrap first")
+    group_arn = group["datasetGroupArn"]
+    wanted = {
+        "interactions_dataset_arn": ("dataset", f"{group_name}-interactions", group_arn),
+        "solution_arn": ("solution", f"{group_name}-solution", group_arn),
+        "campaign_arn": ("campaign", f"{group_name}-campaign", None),
+    }
+    found = {"dataset_group_arn": group_arn}
+    for key, (kind, name, parent_arn) in wanted.items():
+        resource = hook.find_by_name(kind, name, parent_arn)
+        if resource is None:
+            raise AirflowFailException(
+                f"Personalize {kind} {name!r} not found: run personalize_bootstrap first"
+            )
+        found[key] = resource[get_kind(kind).arn_member]
+    return found
