@@ -13,6 +13,7 @@ Exits non-zero on any failure; the emulator is stopped on every path.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -28,7 +29,7 @@ from airflow_provider_personalize.emulator.pytest_plugin import (
     PersonalizeEmulatorServer,
     start_emulator_server,
 )
-from airflow_provider_personalize.emulator.synthetic import generate
+from airflow_provider_personalize.emulator.synthetic import SyntheticDataset, generate
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 WORKDIR = REPOSITORY / ".demo"
@@ -67,34 +68,51 @@ def bucket_policy() -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
+@functools.cache
+def synthetic_dataset() -> SyntheticDataset:
+    return generate(users=1000, items=500, interactions=40_000, seed=7, increments=1, deleted_users=20)
+
+
 def prepare_aws(server: PersonalizeEmulatorServer) -> str:
-    """The bucket, its policy, the role Personalize assumes, and the data; returns the role's ARN."""
+    """The bucket and its policy, the role Personalize assumes, the bootstrap data; returns the role ARN."""
     s3 = server.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_bucket_policy(Bucket=BUCKET, Policy=bucket_policy())
-    role_arn = server.client("iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust_policy())[
-        "Role"
-    ]["Arn"]
-    dataset = generate(users=1000, items=500, interactions=40_000, seed=7, increments=1, deleted_users=20)
-    files = {
-        "bootstrap/interactions.csv": dataset.interactions_csv,
-        "bootstrap/items.csv": dataset.items_csv,
-        "bootstrap/users.csv": dataset.users_csv,
-        f"daily/interactions/{NIGHT.isoformat()}.csv": dataset.increments[0],
-        f"deletion-requests/{NIGHT.isoformat()}.csv": dataset.deletions_csv or b"USER_ID\n",
-        "batch-input/users.jsonl": "".join(
-            json.dumps({"userId": user}) + "\n" for user in DEMO_USERS
-        ).encode(),
-    }
-    for key, body in files.items():
-        s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}", Body=body)
+    role = server.client("iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust_policy())
+    dataset = synthetic_dataset()
+    upload(
+        server,
+        {
+            "bootstrap/interactions.csv": dataset.interactions_csv,
+            "bootstrap/items.csv": dataset.items_csv,
+            "bootstrap/users.csv": dataset.users_csv,
+        },
+    )
     rows = dataset.interactions_csv.count(b"\n") - 1
     say(f"wrote a synthetic dataset to s3://{BUCKET}/{PREFIX}/ ({rows} interactions, 1000 users, 500 items)")
-    return role_arn
+    return role["Role"]["Arn"]
 
 
-def airflow_environment(server: PersonalizeEmulatorServer, role_arn: str) -> dict[str, str]:
-    home = WORKDIR / "airflow"
+def prepare_night(server: PersonalizeEmulatorServer, night: date) -> None:
+    """The files the nightly run of ``night`` reads: the day's interactions and deletion requests."""
+    dataset = synthetic_dataset()
+    upload(
+        server,
+        {
+            f"daily/interactions/{night.isoformat()}.csv": dataset.increments[0],
+            f"deletion-requests/{night.isoformat()}.csv": dataset.deletions_csv or b"USER_ID\n",
+        },
+    )
+
+
+def upload(server: PersonalizeEmulatorServer, files: dict[str, bytes]) -> None:
+    s3 = server.client("s3")
+    for key, body in files.items():
+        s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}", Body=body)
+
+
+def airflow_environment(server: PersonalizeEmulatorServer, role_arn: str, home: Path) -> dict[str, str]:
+    """Airflow's settings for the example DAGs on the emulator: ``aws_default`` is the emulator."""
     connection = {
         "conn_type": "aws",
         "login": DUMMY_CREDENTIALS["aws_access_key_id"],
@@ -220,7 +238,8 @@ def main() -> int:
     try:
         say(f"personalize-emulator is serving Personalize, S3, IAM and STS on {server.endpoint_url}")
         role_arn = prepare_aws(server)
-        environment = airflow_environment(server, role_arn)
+        prepare_night(server, NIGHT)
+        environment = airflow_environment(server, role_arn, WORKDIR / "airflow")
         say(f"preparing Airflow in {environment['AIRFLOW_HOME']} ...")
         airflow(environment, "db", "migrate")
         run_dag(environment, "personalize_bootstrap", BOOTSTRAP_DATE)

@@ -11,7 +11,6 @@ S3 layout under ``s3://<bucket>/<prefix>/``::
     bootstrap/{interactions,items,users}.csv      first FULL imports
     daily/interactions/<YYYY-MM-DD>.csv          each day's new interactions (INCREMENTAL imports)
     deletion-requests/<YYYY-MM-DD>.csv           each day's USER_IDs to forget (data deletion jobs)
-    batch-input/users.jsonl                      users to score in batch
     exports/interactions/<YYYY-MM-DD>/           nightly BULK exports of the interactions dataset
 """
 

@@ -1,0 +1,145 @@
+"""A real Airflow deployment on loopback: scheduler, dag-processor, triggerer and api-server processes.
+
+Everything runs against a temporary AIRFLOW_HOME with LocalExecutor; the processes are started as a
+user would start them (the `airflow` CLI) and stopped by PID, their process groups included, so that
+no worker or log server outlives the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+AIRFLOW_COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AirflowDeployment:
+    home: Path
+    dags_folder: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    api_port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(self.home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.api_url}/execution/",
+            "AIRFLOW__API_AUTH__JWT_SECRET": "e2e-" + "x" * 60,
+            "AIRFLOW__API__PORT": str(self.api_port),
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+            "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
+            **self.extra_env,
+        }
+        env.pop("AIRFLOW__CORE__SQL_ALCHEMY_CONN", None)
+        env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
+        return env
+
+    def airflow(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "airflow", *args], env=self.env, capture_output=True, text=True, check=True
+        )
+
+    def migrate(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.airflow("db", "migrate")
+
+    def start(self) -> None:
+        for component in AIRFLOW_COMPONENTS:
+            args = [component, "--port", str(self.api_port)] if component == "api-server" else [component]
+            log = (self.home / f"{component}.log").open("w")
+            self.processes[component] = subprocess.Popen(
+                [sys.executable, "-m", "airflow", *args],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.wait_until(lambda: self.request("GET", "/api/v2/monitor/health") is not None, timeout=120)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def alive(self) -> dict[str, bool]:
+        return {name: process.poll() is None for name, process in self.processes.items()}
+
+    def log_of(self, component: str) -> str:
+        return (self.home / f"{component}.log").read_text(errors="replace")
+
+    def request(self, method: str, path: str, body: Any = None) -> Any:
+        """The REST API's JSON answer; None while the api-server is not listening or the path is 404."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.api_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                text = response.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            raise AssertionError(f"{method} {path}: HTTP {error.code}: {error.read().decode()}") from error
+        except (urllib.error.URLError, ConnectionError):
+            return None
+        return json.loads(text) if text else {}
+
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
+        """The task's log as the UI shows it, the triggerer's part included."""
+        task_path = f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id)}/taskInstances/{task_id}"
+        answer = self.request("GET", f"{task_path}/logs/{try_number}?full_content=true")
+        content = answer.get("content", []) if answer else []
+        return "\n".join(
+            entry.get("event", "") if isinstance(entry, dict) else str(entry) for entry in content
+        )
+
+    @staticmethod
+    def wait_until(condition, timeout: float, interval: float = 1.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(interval)
+        raise TimeoutError(f"condition not met within {timeout} s")

@@ -1,0 +1,94 @@
+"""The nightly refresh DAG in a real Airflow deployment: scheduler, dag-processor, triggerer, api-server.
+
+The emulator runs as its own HTTP server; the bootstrap DAG is run once with ``airflow dags test``
+(as a user would before scheduling the nightly DAG); then the nightly DAG is unpaused and triggered
+through the REST API, and its run is awaited and asserted through the REST API. Operators run
+deferrable, so every wait is held by the triggerer process: the task logs prove it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
+from demo.run_demo import airflow_environment, prepare_aws, prepare_night
+
+from .deployment import AirflowDeployment
+
+pytestmark = pytest.mark.e2e
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+DAG_ID = "personalize_nightly_refresh"
+RUN_TIMEOUT_SECONDS = 420
+DEFERRED_TASKS = (
+    "import_daily_interactions",
+    "train",
+    "deploy",
+    "export_interactions",
+    "delete_requested_users",
+)
+
+
+@pytest.fixture
+def deployment(tmp_path: Path):
+    emulator = start_emulator_server(0.2)
+    airflow = None
+    try:
+        role_arn = prepare_aws(emulator)
+        environment = airflow_environment(emulator, role_arn, tmp_path / "airflow")
+        airflow = AirflowDeployment(
+            home=tmp_path / "airflow",
+            dags_folder=REPOSITORY / "example_dags",
+            extra_env={
+                key: value for key, value in environment.items() if key.startswith(("AIRFLOW", "PERSONALIZE"))
+            },
+        )
+        airflow.migrate()
+        airflow.airflow("dags", "test", "personalize_bootstrap", "2026-11-22")
+        airflow.start()
+        yield airflow, emulator
+    finally:
+        if airflow is not None:
+            airflow.stop()
+        emulator.stop()
+
+
+def test_the_scheduler_runs_the_nightly_refresh_with_waits_in_the_triggerer(deployment):
+    airflow, emulator = deployment
+    airflow.wait_until(lambda: airflow.request("GET", f"/api/v2/dags/{DAG_ID}") is not None, timeout=120)
+
+    # The run the scheduler would create first, created through the API: unpausing adds no other run.
+    dag = airflow.request("GET", f"/api/v2/dags/{DAG_ID}")
+    logical_date = datetime.fromisoformat(dag["next_dagrun_logical_date"].replace("Z", "+00:00"))
+    prepare_night(emulator, logical_date.date())
+    run = airflow.request(
+        "POST", f"/api/v2/dags/{DAG_ID}/dagRuns", {"logical_date": logical_date.isoformat()}
+    )
+    airflow.request("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+    run_path = f"/api/v2/dags/{DAG_ID}/dagRuns/{run['dag_run_id']}"
+
+    airflow.wait_until(
+        lambda: airflow.request("GET", run_path)["state"] in ("success", "failed"),
+        timeout=RUN_TIMEOUT_SECONDS,
+        interval=3,
+    )
+    tasks = {
+        ti["task_id"]: ti for ti in airflow.request("GET", f"{run_path}/taskInstances")["task_instances"]
+    }
+    assert airflow.request("GET", run_path)["state"] == "success", {t: ti["state"] for t, ti in tasks.items()}
+    assert all(process_alive for process_alive in airflow.alive().values())
+
+    trained = airflow.request("GET", f"{run_path}/taskInstances/train/xcomEntries/return_value")["value"]
+    assert ":solution/personalize-example-solution/" in str(trained)
+    exported = airflow.request(
+        "GET", f"{run_path}/taskInstances/export_interactions/xcomEntries/return_value"
+    )
+    assert ":dataset-export-job/" in str(exported["value"])
+
+    for task_id in DEFERRED_TASKS:
+        assert tasks[task_id]["state"] == "success"
+        log = airflow.task_log(DAG_ID, run["dag_run_id"], task_id)
+        assert "Deferring" in log and "Personalize" in log, f"{task_id} did not defer:\n{log[-2000:]}"
