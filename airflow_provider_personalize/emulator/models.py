@@ -21,7 +21,8 @@ Where AWS documents a rule but not its wording, the message here is our own, and
 Where AWS's behaviour is undocumented we pick the conservative choice:
 
 - List operations return the most recently created resources first;
-- event tracker ARNs end in a random 8-hex-digit id, like solution versions';
+- event tracker ARNs end in a random 8-hex-digit id, like solution versions' (random as moto's
+  ``/moto-api/seed`` seeds it, like every id here);
 - UpdateCampaign only deploys another version of the campaign's own solution;
 - a metric attribution update applies at once (the API gives it no update status);
 - a dataset group counts against the quota of 5 until it is gone, deletion included;
@@ -31,12 +32,12 @@ import base64
 import binascii
 import functools
 import json
-import uuid
 from typing import Any
 
 from moto.core.base_backend import BackendDict
 from moto.core.common_models import BaseModel
 from moto.core.utils import unix_time
+from moto.moto_api._internal import mock_random
 from moto.personalize.models import PersonalizeBackend
 from moto.utilities.utils import get_partition
 
@@ -527,7 +528,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         version = self.add(
             KINDS["SolutionVersion"],
             params,
-            arn=f"{solution.arn}/{uuid.uuid4().hex[:8]}",
+            arn=f"{solution.arn}/{mock_random.uuid4().hex[:8]}",
             trainingType="MANUAL",
             **inherited,
             **_unless_given({"trainingMode": "FULL"}, params),
@@ -626,8 +627,8 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         tracker = self.add(
             KINDS["EventTracker"],
             params,
-            resource_id=uuid.uuid4().hex[:8],
-            trackingId=str(uuid.uuid4()),
+            resource_id=mock_random.uuid4().hex[:8],
+            trackingId=str(mock_random.uuid4()),
             accountId=self.account_id,
         )
         return {"eventTrackerArn": tracker.arn, "trackingId": tracker.attributes["trackingId"]}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.core.utils import camelcase_to_underscores
+from moto.moto_api._internal import mock_random
 from moto.personalize.responses import PersonalizeResponse
 
 from .kinds import KINDS, Kind
@@ -58,6 +59,14 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
     @property
     def emulator_backend(self) -> PersonalizeEmulatorBackend:
         return personalize_backends[self.current_account][self.region]
+
+    @staticmethod
+    def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        """Request ids as Personalize makes them, UUIDs (moto's default: 52 letters, slower to draw)."""
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        headers["x-amzn-requestid"] = str(mock_random.uuid4())
+        return headers, body
 
     def respond(self, operation: str, route: Route) -> str:
         params = json.loads(self.body) if self.body else {}

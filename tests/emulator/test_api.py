@@ -319,3 +319,8 @@ def test_everything_deletes_in_the_documented_order(personalize: Any) -> None:
     for api_name in ("SolutionVersion", "DatasetImportJob", "BatchInferenceJob", "DataDeletionJob"):
         with pytest.raises(personalize.exceptions.ResourceNotFoundException):
             describer(personalize, api_name, created[api_name])()
+
+
+def test_request_ids_are_uuids(personalize: Any) -> None:
+    request_id = personalize.list_dataset_groups()["ResponseMetadata"]["RequestId"]
+    assert re.fullmatch("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", request_id)
