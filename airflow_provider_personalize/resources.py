@@ -32,10 +32,14 @@ class Lifecycle:
         return status in self.success
 
 
+# Deletes are asynchronous: a resource passes through these statuses, then Describe answers
+# ResourceNotFoundException.
+DELETION_STATUSES = frozenset({"DELETE PENDING", "DELETE IN_PROGRESS"})
+
 CREATE_LIFECYCLE = Lifecycle(
     in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"}),
     success=frozenset({"ACTIVE"}),
-    failure=frozenset({"CREATE FAILED", "DELETE PENDING", "DELETE IN_PROGRESS"}),
+    failure=frozenset({"CREATE FAILED"}) | DELETION_STATUSES,
 )
 SOLUTION_VERSION_LIFECYCLE = Lifecycle(
     in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS", "CREATE STOPPING"}),
@@ -55,16 +59,7 @@ DATA_DELETION_LIFECYCLE = Lifecycle(
 RECOMMENDER_LIFECYCLE = Lifecycle(
     in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS", "START PENDING", "START IN_PROGRESS"}),
     success=frozenset({"ACTIVE"}),
-    failure=frozenset(
-        {
-            "CREATE FAILED",
-            "STOP PENDING",
-            "STOP IN_PROGRESS",
-            "INACTIVE",
-            "DELETE PENDING",
-            "DELETE IN_PROGRESS",
-        }
-    ),
+    failure=frozenset({"CREATE FAILED", "STOP PENDING", "STOP IN_PROGRESS", "INACTIVE"}) | DELETION_STATUSES,
 )
 UPDATE_LIFECYCLE = Lifecycle(
     in_progress=frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"}),
@@ -93,7 +88,14 @@ class ResourceKind:
 
     ``named_per_run`` marks the kinds a pipeline creates anew on every run (jobs, solution versions): their
     name defaults to one derived from the run, so that a retry finds the resource its first try created.
+    ``create_refuses_duplicates`` is False where Create cannot be relied on to answer a taken name with
+    ResourceAlreadyExistsException: solution versions (their ARN holds an id, not the name, and AWS does not
+    document a refusal) and event trackers (one per dataset group: a second gets LimitExceededException).
+    For those, the create machine looks the name up before creating.
     ``stoppable`` marks the kinds whose creation can be stopped (StopXCreation).
+    ``contained_in`` is the kind whose resources hold this one (a dataset group holds solutions, a solution
+    its versions and campaigns, a version its batch jobs): ListX filters by the holder's ARN, and a resource
+    goes when its holder is deleted, or must go first (see :func:`deletion_order`).
     ``waiter_delay`` and ``waiter_max_attempts`` are the default wait: a poll interval suited to how long the
     real service takes, and a budget comfortably above its longest documented duration.
     """
@@ -107,7 +109,9 @@ class ResourceKind:
     list_key_override: str | None = None
     update_member: str | None = None
     named_per_run: bool = False
+    create_refuses_duplicates: bool = True
     stoppable: bool = False
+    contained_in: str | None = None
     waiter_delay: int = 30
     waiter_max_attempts: int = 120
 
@@ -139,7 +143,13 @@ class ResourceKind:
 
     @property
     def delete_method(self) -> str | None:
-        return "delete_" + _snake(self.noun) if self.deletable else None
+        """None for kinds that cannot be deleted, and for update pseudo-kinds (updates are not deleted)."""
+        return "delete_" + _snake(self.noun) if self.deletable and not self.update_member else None
+
+    @property
+    def update_method(self) -> str | None:
+        """For an update pseudo-kind, the request that starts an update (``update_campaign``)."""
+        return "update_" + _snake(self.noun) if self.update_member else None
 
     @property
     def stop_method(self) -> str | None:
@@ -148,6 +158,11 @@ class ResourceKind:
     @property
     def list_method(self) -> str:
         return "list_" + _snake(self.noun) + "s"
+
+    @property
+    def list_filter_member(self) -> str | None:
+        """The ListX member that filters by the holder's ARN (``datasetGroupArn``), for a held kind."""
+        return get_kind(self.contained_in).arn_member if self.contained_in else None
 
     @property
     def list_key(self) -> str:
@@ -179,13 +194,20 @@ class ResourceKind:
 _KINDS = (
     ResourceKind("DatasetGroup", CREATE_LIFECYCLE, arn_type="dataset-group"),
     ResourceKind("Schema", None, arn_type="schema"),
-    ResourceKind("Dataset", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="dataset"),
+    ResourceKind(
+        "Dataset",
+        CREATE_LIFECYCLE,
+        parent_member="datasetGroupArn",
+        arn_type="dataset",
+        contained_in="dataset_group",
+    ),
     ResourceKind(
         "DatasetImportJob",
         CREATE_LIFECYCLE,
         name_member="jobName",
         parent_member="datasetArn",
         arn_type="dataset-import-job",
+        contained_in="dataset",
         deletable=False,
         named_per_run=True,
         waiter_delay=60,
@@ -197,6 +219,7 @@ _KINDS = (
         name_member="jobName",
         parent_member="datasetArn",
         arn_type="dataset-export-job",
+        contained_in="dataset",
         deletable=False,
         named_per_run=True,
         waiter_delay=60,
@@ -208,29 +231,46 @@ _KINDS = (
         name_member="jobName",
         parent_member="datasetGroupArn",
         arn_type="data-deletion-job",
+        contained_in="dataset_group",
         deletable=False,
         named_per_run=True,
         waiter_delay=300,
         waiter_max_attempts=576,
     ),
-    ResourceKind("Solution", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="solution"),
+    ResourceKind(
+        "Solution",
+        CREATE_LIFECYCLE,
+        parent_member="datasetGroupArn",
+        arn_type="solution",
+        contained_in="dataset_group",
+    ),
     ResourceKind(
         "SolutionVersion",
         SOLUTION_VERSION_LIFECYCLE,
         parent_member="solutionArn",
         deletable=False,
         named_per_run=True,
+        create_refuses_duplicates=False,
         stoppable=True,
+        contained_in="solution",
         waiter_delay=60,
         waiter_max_attempts=1440,
     ),
-    ResourceKind("Campaign", CREATE_LIFECYCLE, arn_type="campaign", waiter_delay=30, waiter_max_attempts=240),
+    ResourceKind(
+        "Campaign",
+        CREATE_LIFECYCLE,
+        arn_type="campaign",
+        contained_in="solution",
+        waiter_delay=30,
+        waiter_max_attempts=240,
+    ),
     ResourceKind(
         "BatchInferenceJob",
         BATCH_JOB_LIFECYCLE,
         name_member="jobName",
         parent_member="solutionVersionArn",
         arn_type="batch-inference-job",
+        contained_in="solution_version",
         deletable=False,
         named_per_run=True,
         waiter_delay=60,
@@ -242,6 +282,7 @@ _KINDS = (
         name_member="jobName",
         parent_member="solutionVersionArn",
         arn_type="batch-segment-job",
+        contained_in="solution_version",
         deletable=False,
         named_per_run=True,
         waiter_delay=60,
@@ -252,6 +293,7 @@ _KINDS = (
         RECOMMENDER_LIFECYCLE,
         parent_member="datasetGroupArn",
         arn_type="recommender",
+        contained_in="dataset_group",
         waiter_delay=60,
         waiter_max_attempts=240,
     ),
@@ -261,10 +303,22 @@ _KINDS = (
         parent_member="datasetGroupArn",
         arn_type="filter",
         list_key_override="Filters",
+        contained_in="dataset_group",
     ),
-    ResourceKind("EventTracker", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="event-tracker"),
     ResourceKind(
-        "MetricAttribution", CREATE_LIFECYCLE, parent_member="datasetGroupArn", arn_type="metric-attribution"
+        "EventTracker",
+        CREATE_LIFECYCLE,
+        parent_member="datasetGroupArn",
+        arn_type="event-tracker",
+        contained_in="dataset_group",
+        create_refuses_duplicates=False,
+    ),
+    ResourceKind(
+        "MetricAttribution",
+        CREATE_LIFECYCLE,
+        parent_member="datasetGroupArn",
+        arn_type="metric-attribution",
+        contained_in="dataset_group",
     ),
     ResourceKind(
         "Campaign",
@@ -296,3 +350,36 @@ def get_kind(key: str) -> ResourceKind:
         raise ValueError(
             f"Unknown Personalize resource kind {key!r}; known: {', '.join(RESOURCE_KINDS)}"
         ) from None
+
+
+# AWS's documented clean-up order: whatever uses a resource goes before it (recommenders and campaigns
+# serve models, solutions are trained on datasets, filters and metric attributions read them), the dataset
+# group once empty, and schemas last, since datasets use them.
+DELETION_ORDER = (
+    "recommender",
+    "campaign",
+    "solution",
+    "event_tracker",
+    "filter",
+    "metric_attribution",
+    "dataset",
+    "dataset_group",
+    "schema",
+)
+
+
+def held_kinds(holder: str) -> list[ResourceKind]:
+    """Every kind that a resource of kind ``holder`` holds, directly or not; each after its holder."""
+    held: list[ResourceKind] = []
+    holders = [holder]
+    while holders:
+        found = [kind for kind in _KINDS if kind.contained_in in holders]
+        held.extend(found)
+        holders = [kind.key for kind in found]
+    return held
+
+
+def deletion_order(holder: str) -> list[ResourceKind]:
+    """The deletable kinds a ``holder`` resource holds, in the order a teardown must delete them."""
+    deletable = [kind for kind in held_kinds(holder) if kind.delete_method]
+    return sorted(deletable, key=lambda kind: DELETION_ORDER.index(kind.key))

@@ -218,16 +218,16 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
         """Create the resource, or adopt the one of that name; return its ARN and whether it is done."""
         kind = self.kind
         name = request[kind.name_member]
+        parent_arn = request.get(kind.parent_member) if kind.parent_member else None
+        if not kind.create_refuses_duplicates:
+            existing = self.hook.find_by_name(kind.key, name, parent_arn)
+            if existing is not None:
+                return self.adopt(name, existing)
         try:
             arn = self.hook.create(kind.key, request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
                 raise
-            if self.if_exists == "fail":
-                raise AirflowException(
-                    f"Personalize {kind.label} {name!r} already exists (if_exists='fail')"
-                ) from error
-            parent_arn = request.get(kind.parent_member) if kind.parent_member else None
             existing = self.hook.find_by_name(kind.key, name, parent_arn)
             if existing is None:
                 where = f" under {parent_arn}" if parent_arn else ""
@@ -235,17 +235,23 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
                     f"Personalize says {kind.label} {name!r} already exists, but none of that name exists"
                     f"{where}: choose another name"
                 ) from error
-            arn = existing[kind.arn_member]
-            self.log.info(
-                "Personalize %s %r already exists: reusing %s (status %s)",
-                kind.label,
-                name,
-                arn,
-                kind.status_of(existing) or "none",
-            )
-            return arn, self.hook.is_settled(kind.key, arn, existing)
+            return self.adopt(name, existing)
         self.log.info("Created Personalize %s %s", kind.label, arn)
         return arn, False
+
+    def adopt(self, name: str, existing: dict[str, Any]) -> tuple[str, bool]:
+        """Reuse an existing resource of that name (or refuse, with ``if_exists="fail"``)."""
+        kind = self.kind
+        arn = existing[kind.arn_member]
+        if self.if_exists == "fail":
+            raise AirflowException(
+                f"Personalize {kind.label} {name!r} already exists: {arn} (if_exists='fail')"
+            )
+        status = kind.status_of(existing) or "none"
+        self.log.info(
+            "Personalize %s %r already exists: reusing %s (status %s)", kind.label, name, arn, status
+        )
+        return arn, self.hook.is_settled(kind.key, arn, existing)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         return arn_from_trigger_event(event)

@@ -317,9 +317,9 @@ def test_an_existing_failed_resource_fails_with_its_reason():
 def test_if_exists_fail_refuses_an_existing_resource():
     operator, client = adopting("ACTIVE")
     operator.if_exists = "fail"
-    with pytest.raises(AirflowException, match="already exists"):
+    with pytest.raises(AirflowException, match=f"already exists: {IMPORT_ARN}"):
         operator.execute(make_context())
-    client.list_dataset_import_jobs.assert_not_called()
+    client.describe_dataset_import_job.assert_called_once()  # the lookup's, no wait
 
 
 def test_a_name_taken_outside_the_parent_is_reported():
@@ -442,6 +442,7 @@ def test_killing_a_training_stops_it():
     )
     client = with_client(operator)
     version_arn = f"{SOLUTION_ARN}/v1"
+    client.list_solution_versions.return_value = {"solutionVersions": []}
     client.create_solution_version.return_value = {"solutionVersionArn": version_arn}
     operator.wait_for_completion = False
     operator.execute(make_context(task_id="train"))
@@ -465,3 +466,44 @@ def test_resources_named_by_the_user_get_no_default_name():
     with pytest.raises(ValueError, match="name: required"):
         operator.execute(make_context())
     assert client.mock_calls == []
+
+
+def solution_version_operator() -> tuple[PersonalizeCreateSolutionVersionOperator, mock.MagicMock]:
+    operator = PersonalizeCreateSolutionVersionOperator(
+        task_id="train", solution_arn=SOLUTION_ARN, aws_conn_id=None, region_name="us-east-1", waiter_delay=0
+    )
+    return operator, with_client(operator)
+
+
+def test_a_training_of_the_same_run_is_found_before_creating_another():
+    # The service is not known to refuse a second solution version of the same name, so the machine
+    # looks first: a retry must not pay for a second training.
+    operator, client = solution_version_operator()
+    name = run_scoped_name(make_context(task_id="train"))
+    version_arn = f"{SOLUTION_ARN}/v1"
+    client.list_solution_versions.return_value = {
+        "solutionVersions": [{"solutionVersionArn": version_arn, "status": "ACTIVE"}]
+    }
+    client.describe_solution_version.return_value = {
+        "solutionVersion": {"solutionVersionArn": version_arn, "name": name, "status": "ACTIVE"}
+    }
+    assert operator.execute(make_context(task_id="train")) == version_arn
+    client.create_solution_version.assert_not_called()
+
+
+def test_a_new_run_trains_a_new_version():
+    operator, client = solution_version_operator()
+    old_arn, new_arn = f"{SOLUTION_ARN}/v1", f"{SOLUTION_ARN}/v2"
+    client.list_solution_versions.return_value = {
+        "solutionVersions": [{"solutionVersionArn": old_arn, "status": "ACTIVE"}]
+    }
+    client.describe_solution_version.side_effect = [
+        {"solutionVersion": {"solutionVersionArn": old_arn, "name": "yesterday", "status": "ACTIVE"}},
+        {"solutionVersion": {"solutionVersionArn": new_arn, "status": "ACTIVE"}},
+    ]
+    client.create_solution_version.return_value = {"solutionVersionArn": new_arn}
+    assert operator.execute(make_context(task_id="train")) == new_arn
+    assert client.create_solution_version.call_args.kwargs == {
+        "solutionArn": SOLUTION_ARN,
+        "name": run_scoped_name(make_context(task_id="train")),
+    }

@@ -111,3 +111,9 @@ def test_messages_name_the_arn_status_and_reason():
     assert "arn:x" in timed_out
     assert "CREATE IN_PROGRESS" in timed_out
     assert "waiter_max_attempts" in timed_out
+
+
+def test_kinds_whose_arn_does_not_hold_the_name_are_looked_up_before_creating():
+    for kind in KINDS:
+        if kind.arn_type is None and not kind.update_member:
+            assert not kind.create_refuses_duplicates, kind.key
