@@ -14,6 +14,7 @@ from typing import Any
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+from botocore.exceptions import ClientError
 
 from airflow_provider_personalize.resources import get_kind
 
@@ -40,6 +41,11 @@ class PersonalizeWaitTimeoutError(AirflowException):
 
     A plain ``AirflowException``, so a task retry re-attaches to the same resource and waits again.
     """
+
+
+def error_code(error: ClientError) -> str:
+    """The service's error code (``ResourceNotFoundException``) of a failed request."""
+    return error.response.get("Error", {}).get("Code", "")
 
 
 def arn_from_trigger_event(event: dict[str, Any] | None) -> str:
@@ -100,6 +106,43 @@ class PersonalizeHook(AwsBaseHook):
         response = getattr(self.conn, resource_kind.create_method)(**request)
         return response[resource_kind.arn_member]
 
+    def update(self, kind: str, request: dict[str, Any]) -> None:
+        """Send the Update request of an update pseudo-kind (``campaign_update``) as given."""
+        resource_kind = get_kind(kind)
+        if not resource_kind.update_method:
+            raise ValueError(f"{kind!r} is not an update kind (such as 'campaign_update')")
+        getattr(self.conn, resource_kind.update_method)(**request)
+
+    def delete(self, kind: str, arn: str) -> bool:
+        """Ask for the resource's deletion; False if it is already gone.
+
+        Deletion is asynchronous (see :meth:`wait_until_deleted`), except for schemas.
+        """
+        resource_kind = get_kind(kind)
+        if not resource_kind.delete_method:
+            raise ValueError(f"A Personalize {resource_kind.label} cannot be deleted")
+        try:
+            getattr(self.conn, resource_kind.delete_method)(**{resource_kind.arn_member: arn})
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return False
+            raise
+        return True
+
+    def describe_if_exists(self, kind: str, arn: str) -> dict[str, Any] | None:
+        """The resource's Describe body, or None if it does not exist (or no longer does)."""
+        try:
+            return self.describe(kind, arn)
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return None
+            raise
+
+    def solution_metrics(self, solution_version_arn: str) -> dict[str, float]:
+        """The offline metrics of a trained solution version (GetSolutionMetrics)."""
+        response = self.conn.get_solution_metrics(solutionVersionArn=solution_version_arn)
+        return response.get("metrics", {})
+
     def stop_creation(self, kind: str, arn: str) -> None:
         """Stop a resource's creation (only kinds the table marks stoppable: solution versions)."""
         resource_kind = get_kind(kind)
@@ -112,8 +155,8 @@ class PersonalizeHook(AwsBaseHook):
         resource_kind = get_kind(kind)
         list_page = getattr(self.conn, resource_kind.list_method)
         request: dict[str, Any] = {"maxResults": _LIST_PAGE_SIZE}
-        if resource_kind.parent_member and parent_arn:
-            request[resource_kind.parent_member] = parent_arn
+        if resource_kind.list_filter_member and parent_arn:
+            request[resource_kind.list_filter_member] = parent_arn
         while True:
             response = list_page(**request)
             yield from response.get(resource_kind.list_key, [])
@@ -162,15 +205,44 @@ class PersonalizeHook(AwsBaseHook):
         Logs one line per status change. Raises :class:`PersonalizeResourceFailedError` on a failure
         status and :class:`PersonalizeWaitTimeoutError` when ``waiter_max_attempts`` polls are used up.
         """
+        description = self._poll(
+            kind,
+            arn,
+            until_deleted=False,
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=waiter_max_attempts,
+        )
+        assert description is not None  # only a wait until deleted ends without a resource
+        return description
+
+    def wait_until_deleted(
+        self, kind: str, arn: str, *, waiter_delay: float, waiter_max_attempts: int
+    ) -> None:
+        """Poll until the resource is gone: deletes are asynchronous (DELETE PENDING > DELETE IN_PROGRESS,
+        then Describe answers ResourceNotFoundException).
+
+        Logs one line per status change; raises :class:`PersonalizeWaitTimeoutError` when
+        ``waiter_max_attempts`` polls are used up.
+        """
+        self._poll(
+            kind, arn, until_deleted=True, waiter_delay=waiter_delay, waiter_max_attempts=waiter_max_attempts
+        )
+
+    def _poll(
+        self, kind: str, arn: str, *, until_deleted: bool, waiter_delay: float, waiter_max_attempts: int
+    ) -> dict[str, Any] | None:
+        """Describe every ``waiter_delay`` s until the resource settles (is gone, with ``until_deleted``)."""
         resource_kind = get_kind(kind)
         last_status: str | None = None
         for attempt in range(1, waiter_max_attempts + 1):
-            description = self.describe(kind, arn)
-            status = resource_kind.status_of(description)
+            description = self.describe_if_exists(kind, arn) if until_deleted else self.describe(kind, arn)
+            status = "deleted" if description is None else resource_kind.status_of(description)
             if status != last_status:
                 self.log.info("Personalize %s %s is %s", resource_kind.label, arn, status or "(no status)")
                 last_status = status
-            if self.is_settled(kind, arn, description):
+            if description is None:
+                return None
+            if not until_deleted and self.is_settled(kind, arn, description):
                 return description
             if attempt < waiter_max_attempts:
                 time.sleep(waiter_delay)

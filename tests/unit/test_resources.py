@@ -6,7 +6,13 @@ import botocore.session
 import pytest
 from botocore import xform_name
 
-from airflow_provider_personalize.resources import RESOURCE_KINDS, get_kind
+from airflow_provider_personalize.resources import (
+    DELETION_ORDER,
+    RESOURCE_KINDS,
+    deletion_order,
+    get_kind,
+    held_kinds,
+)
 
 MODEL = botocore.session.get_session().get_service_model("personalize")
 OPERATIONS = {xform_name(name): MODEL.operation_model(name) for name in MODEL.operation_names}
@@ -117,3 +123,49 @@ def test_kinds_whose_arn_does_not_hold_the_name_are_looked_up_before_creating():
     for kind in KINDS:
         if kind.arn_type is None and not kind.update_member:
             assert not kind.create_refuses_duplicates, kind.key
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.contained_in], ids=lambda kind: kind.key)
+def test_held_kinds_list_by_their_holders_arn(kind):
+    assert kind.list_filter_member == get_kind(kind.contained_in).arn_member
+    assert kind.list_filter_member in OPERATIONS[kind.list_method].input_shape.members
+    # Where the create request names the parent, it is the same holder.
+    assert kind.parent_member in (None, kind.list_filter_member)
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.update_member], ids=lambda kind: kind.key)
+def test_update_kinds_start_updates_and_are_never_deleted(kind):
+    assert kind.arn_member in OPERATIONS[kind.update_method].input_shape.required_members
+    assert kind.delete_method is None
+    assert kind.contained_in is None
+
+
+def test_deletion_order_is_the_documented_clean_up_order():
+    assert [kind.key for kind in deletion_order("dataset_group")] == [
+        "recommender",
+        "campaign",
+        "solution",
+        "event_tracker",
+        "filter",
+        "metric_attribution",
+        "dataset",
+    ]
+    assert [kind.key for kind in deletion_order("solution")] == ["campaign"]
+    assert deletion_order("campaign") == []
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.delete_method], ids=lambda kind: kind.key)
+def test_every_deletable_kind_goes_before_its_holder(kind):
+    assert kind.key in DELETION_ORDER
+    if kind.contained_in:
+        assert DELETION_ORDER.index(kind.key) < DELETION_ORDER.index(kind.contained_in)
+
+
+def test_held_kinds_come_after_their_holders_and_reach_the_jobs():
+    held = [kind.key for kind in held_kinds("dataset_group")]
+    for key in held:
+        holder = get_kind(key).contained_in
+        assert holder == "dataset_group" or held.index(holder) < held.index(key)
+    # Jobs and versions cannot be deleted, but a teardown must know them: while they run they block it.
+    assert {"solution_version", "batch_inference_job", "dataset_import_job", "data_deletion_job"} <= set(held)
+    assert "schema" not in held  # schemas are shared between dataset groups
