@@ -36,4 +36,6 @@ def personalize(it_dags: ModuleType, personalize_aws_conn_id: str, personalize_e
     s3.create_bucket(Bucket=it_dags.BUCKET)
     s3.put_object(Bucket=it_dags.BUCKET, Key="interactions.csv", Body=INTERACTIONS_CSV.encode())
     s3.put_object(Bucket=it_dags.BUCKET, Key="deletion-requests.csv", Body=b"USER_ID\nuser1\nuser2\n")
+    s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/users.jsonl", Body=b'{"userId": "user1"}\n')
+    s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/items.jsonl", Body=b'{"itemId": "item1"}\n')
     return personalize_emulator_clean.client("personalize")

@@ -4,6 +4,7 @@
 -> export job (+ sensor) -> data deletion job, each ARN chained to the next by XCom (``task.output``).
 ``personalize_it_bad_input``: arguments the service would refuse. ``personalize_it_import_failure``: an
 import the service fails. ``personalize_it_retry``: an import whose first try times out and is retried.
+``personalize_it_training_blocking`` / ``_deferrable``: every create operator after the import.
 """
 
 from __future__ import annotations
@@ -13,12 +14,21 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG
 
 from airflow_provider_personalize.operators.personalize import (
+    PersonalizeCreateBatchInferenceJobOperator,
+    PersonalizeCreateBatchSegmentJobOperator,
+    PersonalizeCreateCampaignOperator,
     PersonalizeCreateDataDeletionJobOperator,
     PersonalizeCreateDatasetExportJobOperator,
     PersonalizeCreateDatasetGroupOperator,
     PersonalizeCreateDatasetImportJobOperator,
     PersonalizeCreateDatasetOperator,
+    PersonalizeCreateEventTrackerOperator,
+    PersonalizeCreateFilterOperator,
+    PersonalizeCreateMetricAttributionOperator,
+    PersonalizeCreateRecommenderOperator,
     PersonalizeCreateSchemaOperator,
+    PersonalizeCreateSolutionOperator,
+    PersonalizeCreateSolutionVersionOperator,
 )
 from airflow_provider_personalize.sensors.personalize import PersonalizeDatasetExportJobSensor
 
@@ -132,3 +142,90 @@ personalize_it_retry = import_only(
     retries=1,
     retry_delay=timedelta(0),
 )
+
+
+def training_pipeline(dag_id: str, deferrable: bool) -> DAG:
+    """After the import: solutions, versions, a campaign, batch jobs, a filter, an event tracker, a metric
+    attribution, and a recommender in a domain dataset group."""
+    dag, group, dataset = dataset_tasks(dag_id, deferrable=deferrable)
+    with dag:
+        import_job = PersonalizeCreateDatasetImportJobOperator(
+            task_id="import_interactions",
+            dataset_arn=dataset.output,
+            data_source=f"s3://{BUCKET}/interactions.csv",
+            role_arn=ROLE_ARN,
+        )
+        solution = PersonalizeCreateSolutionOperator(
+            task_id="solution",
+            name="it-personalization",
+            dataset_group_arn=group.output,
+            recipe_arn="arn:aws:personalize:::recipe/aws-user-personalization",
+            perform_auto_training=False,
+        )
+        version = PersonalizeCreateSolutionVersionOperator(
+            task_id="train", solution_arn=solution.output, training_mode="FULL"
+        )
+        campaign = PersonalizeCreateCampaignOperator(
+            task_id="campaign", name="it-campaign", solution_version_arn=version.output, min_provisioned_tps=1
+        )
+        exclude_seen = PersonalizeCreateFilterOperator(
+            task_id="filter",
+            name="it-exclude-seen",
+            dataset_group_arn=group.output,
+            filter_expression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("*")',
+        )
+        batch = PersonalizeCreateBatchInferenceJobOperator(
+            task_id="batch_inference",
+            solution_version_arn=version.output,
+            job_input=f"s3://{BUCKET}/batch-input/users.jsonl",
+            job_output=f"s3://{BUCKET}/batch-output/" + "{{ ds }}/",
+            role_arn=ROLE_ARN,
+            filter_arn=exclude_seen.output,
+            num_results=10,
+        )
+        segment_solution = PersonalizeCreateSolutionOperator(
+            task_id="segment_solution",
+            name="it-item-affinity",
+            dataset_group_arn=group.output,
+            recipe_arn="arn:aws:personalize:::recipe/aws-item-affinity",
+            perform_auto_training=False,
+        )
+        segment_version = PersonalizeCreateSolutionVersionOperator(
+            task_id="train_segments", solution_arn=segment_solution.output
+        )
+        segments = PersonalizeCreateBatchSegmentJobOperator(
+            task_id="batch_segments",
+            solution_version_arn=segment_version.output,
+            job_input=f"s3://{BUCKET}/batch-input/items.jsonl",
+            job_output=f"s3://{BUCKET}/segments/" + "{{ ds }}/",
+            role_arn=ROLE_ARN,
+        )
+        tracker = PersonalizeCreateEventTrackerOperator(
+            task_id="event_tracker", name="it-tracker", dataset_group_arn=group.output
+        )
+        attribution = PersonalizeCreateMetricAttributionOperator(
+            task_id="metric_attribution",
+            name="it-attribution",
+            dataset_group_arn=group.output,
+            metrics=[{"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}],
+            metrics_output_config={"roleArn": ROLE_ARN},
+        )
+        ecommerce_group = PersonalizeCreateDatasetGroupOperator(
+            task_id="ecommerce_group", name="it-ecommerce", domain="ECOMMERCE"
+        )
+        recommender = PersonalizeCreateRecommenderOperator(
+            task_id="recommender",
+            name="it-recommended-for-you",
+            dataset_group_arn=ecommerce_group.output,
+            recipe_arn="arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you",
+        )
+        import_job >> [solution, segment_solution, exclude_seen, tracker, attribution]
+        campaign << version
+        batch << [version, exclude_seen]
+        segments << segment_version
+        recommender << ecommerce_group
+    return dag
+
+
+personalize_it_training_blocking = training_pipeline("personalize_it_training_blocking", deferrable=False)
+personalize_it_training_deferrable = training_pipeline("personalize_it_training_deferrable", deferrable=True)
