@@ -169,3 +169,9 @@ def test_held_kinds_come_after_their_holders_and_reach_the_jobs():
     # Jobs and versions cannot be deleted, but a teardown must know them: while they run they block it.
     assert {"solution_version", "batch_inference_job", "dataset_import_job", "data_deletion_job"} <= set(held)
     assert "schema" not in held  # schemas are shared between dataset groups
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)
+def test_the_create_requests_parent_is_what_listx_filters_by(kind):
+    # The create machine finds a taken name by listing under request[parent_member].
+    assert kind.parent_member in (None, kind.list_filter_member)
