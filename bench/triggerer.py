@@ -26,7 +26,7 @@ Measured in each worker, from the moment the waits are created until the last on
   first poll (ours) or sending its first poll (amazon: the first thing it does once its client exists);
 - CPU per wait: process CPU of the whole run / N, polls and their logging included. Both CPU figures
   leave out the probe's own ticker, whose cost is measured alone before the run (~13 ms a second);
-- event-loop lag: how late a 10 ms ticker wakes, p50 / p99 / max;
+- event-loop lag: how late a 10 ms ticker wakes, p50 / p99 / max; and the longest garbage collection;
 - last first poll: seconds until the last wait sent its first request;
 - requests: HTTP requests sent (counted in aiobotocore's HTTP session, for both patterns).
 
@@ -37,9 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import gc
-import io
 import json
 import os
 import subprocess
@@ -130,7 +128,8 @@ def amazon_pattern_trigger_class(waiter_model_path: Path) -> type:
 
 
 class Probe:
-    """Watches the waits from the side: requests, when each wait was set up and first polled, loop lag."""
+    """Watches the waits from the side: requests, when each wait was set up and first polled, loop lag,
+    and the garbage collector's pauses (which, with tens of thousands of live objects, are the longest)."""
 
     def __init__(self, waits: int) -> None:
         self.waits = waits
@@ -142,6 +141,14 @@ class Probe:
         self.setup_cpu: float | None = None
         self.setup_seconds: float | None = None
         self.lags: list[float] = []
+        self.gc_pauses: list[float] = []
+        self._gc_started = 0.0
+
+    def gc_phase(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc_pauses.append(time.perf_counter() - self._gc_started)
 
     def wait_is_set_up(self) -> None:
         task = asyncio.current_task()
@@ -221,9 +228,11 @@ async def run_waits(triggers: list[Any], probe: Probe) -> list[dict[str, Any]]:
         raise RuntimeError("the trigger ended without an event")
 
     ticker = asyncio.ensure_future(probe.tick())
+    gc.callbacks.append(probe.gc_phase)
     try:
         return await asyncio.gather(*(asyncio.ensure_future(wait(trigger)) for trigger in triggers))
     finally:
+        gc.callbacks.remove(probe.gc_phase)
         ticker.cancel()
 
 
@@ -277,6 +286,7 @@ def worker(pattern: str, waits: int, waiter_delay: int, arns: list[str], waiter_
             "lag_p50_ms": 1000 * lags[len(lags) // 2],
             "lag_p99_ms": 1000 * lags[int(len(lags) * 0.99)],
             "lag_max_ms": 1000 * lags[-1],
+            "gc_max_ms": 1000 * max(probe.gc_pauses, default=0),
             "last_first_poll_s": max(probe.first_request.values()),
             "requests": probe.requests,
             "elapsed_s": elapsed,
@@ -289,25 +299,11 @@ def worker(pattern: str, waits: int, waiter_delay: int, arns: list[str], waiter_
 # --- the orchestrator: the emulator, the jobs, one worker per configuration ------------------------------
 
 
-def interactions_csv(rows: int = 1000) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP"])
-    for row in range(rows):
-        writer.writerow([f"user{row % 97}", f"item{row % 89}", 1_700_000_000 + row])
-    return out.getvalue().encode()
-
-
-INTERACTIONS_SCHEMA = {
-    "type": "record",
-    "name": "Interactions",
-    "namespace": "com.amazonaws.personalize.schema",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "TIMESTAMP", "type": "long"},
+PERSONALIZE_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "personalize.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ],
-    "version": "1.0",
 }
 
 
@@ -315,28 +311,35 @@ class Service:
     """The emulator, with a dataset to import into."""
 
     def __init__(self) -> None:
+        from airflow_provider_personalize.emulator import synthetic
         from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
 
         self.server = start_emulator_server(step_seconds=1)
         self.personalize = self.server.client("personalize")
+        data = synthetic.generate(users=100, items=50, interactions=1000)
         self.server.create_bucket("bench-triggerer")
         self.server.client("s3").put_object(
-            Bucket="bench-triggerer", Key="interactions.csv", Body=interactions_csv()
+            Bucket="bench-triggerer", Key="interactions.csv", Body=data.interactions_csv
         )
+        self.role_arn = self.server.client("iam").create_role(
+            RoleName="personalize-bench", AssumeRolePolicyDocument=json.dumps(PERSONALIZE_TRUST_POLICY)
+        )["Role"]["Arn"]
         group = self.personalize.create_dataset_group(name="bench")["datasetGroupArn"]
-        self._wait_active("dataset_group", "datasetGroupArn", group)
-        schema = self.personalize.create_schema(name="bench", schema=json.dumps(INTERACTIONS_SCHEMA))
+        self._wait_active("dataset_group", group)
+        schema = self.personalize.create_schema(name="bench", schema=data.schemas["Interactions"])
         dataset = self.personalize.create_dataset(
             name="bench", schemaArn=schema["schemaArn"], datasetGroupArn=group, datasetType="Interactions"
         )["datasetArn"]
-        self._wait_active("dataset", "datasetArn", dataset)
+        self._wait_active("dataset", dataset)
         self.dataset = dataset
         self.jobs_created = 0
 
-    def _wait_active(self, kind: str, arn_member: str, arn: str) -> None:
-        key = "".join(part.title() for part in kind.split("_"))
-        key = key[0].lower() + key[1:]
-        while getattr(self.personalize, f"describe_{kind}")(**{arn_member: arn})[key]["status"] != "ACTIVE":
+    def _wait_active(self, kind_key: str, arn: str) -> None:
+        from airflow_provider_personalize.resources import get_kind
+
+        kind = get_kind(kind_key)
+        describe = getattr(self.personalize, kind.describe_method)
+        while kind.status_of(describe(**{kind.arn_member: arn})[kind.response_key]) != "ACTIVE":
             time.sleep(0.2)
 
     def fresh_import_jobs(self, step_seconds: int) -> list[str]:
@@ -351,8 +354,8 @@ class Service:
                     jobName=f"bench-{self.jobs_created}",
                     datasetArn=self.dataset,
                     dataSource={"dataLocation": "s3://bench-triggerer/interactions.csv"},
-                    roleArn="arn:aws:iam::123456789012:role/personalize",
-                    importMode="INCREMENTAL",
+                    roleArn=self.role_arn,
+                    importMode="FULL",
                 )["datasetImportJobArn"]
             )
         return arns
@@ -407,6 +410,7 @@ COLUMNS = (
     ("lag_p50_ms", "{:.1f} ms", 9),
     ("lag_p99_ms", "{:.1f} ms", 9),
     ("lag_max_ms", "{:.0f} ms", 9),
+    ("gc_max_ms", "{:.0f} ms", 9),
     ("last_first_poll_s", "{:.1f} s", 10),
     ("requests", "{:,}", 8),
     ("elapsed_s", "{:.0f} s", 7),
@@ -421,6 +425,7 @@ HEADERS = (
     "lag p50",
     "lag p99",
     "lag max",
+    "GC max",
     "1st polls",
     "requests",
     "elapsed",
