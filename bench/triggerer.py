@@ -290,6 +290,8 @@ def worker(pattern: str, waits: int, waiter_delay: int, arns: list[str], waiter_
             "last_first_poll_s": max(probe.first_request.values()),
             "requests": probe.requests,
             "elapsed_s": elapsed,
+            # Other processes on the machine delay the loop too: the 1-minute load average says how many.
+            "load_average": os.getloadavg()[0],
             "events": statuses,
         }
 
@@ -414,6 +416,7 @@ COLUMNS = (
     ("last_first_poll_s", "{:.1f} s", 10),
     ("requests", "{:,}", 8),
     ("elapsed_s", "{:.0f} s", 7),
+    ("load_average", "{:.1f}", 4),
 )
 HEADERS = (
     "pattern",
@@ -429,6 +432,7 @@ HEADERS = (
     "1st polls",
     "requests",
     "elapsed",
+    "load",
 )
 
 
