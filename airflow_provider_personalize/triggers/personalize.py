@@ -217,6 +217,18 @@ class PersonalizeResourceTrigger(BaseTrigger):
 class _Wait:
     """The state of one run of a trigger: what it has seen so far."""
 
+    # Slots: a triggerer holds one per waiting task, thousands at a time.
+    __slots__ = (
+        "describe",
+        "kind",
+        "last_problem",
+        "last_status",
+        "polls",
+        "problems_logged",
+        "schedule",
+        "trigger",
+    )
+
     def __init__(self, trigger: PersonalizeResourceTrigger, client: Any) -> None:
         self.trigger = trigger
         self.kind: ResourceKind = get_kind(trigger.kind)
