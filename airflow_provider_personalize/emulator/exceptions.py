@@ -3,6 +3,10 @@
 from moto.personalize.exceptions import PersonalizeException
 
 
+class CreationFailed(Exception):
+    """A resource's data work failed; the message becomes its failureReason (not an API error)."""
+
+
 class PersonalizeError(PersonalizeException):
     """An error whose ``__type`` is its class name, as in botocore's model."""
 

@@ -27,16 +27,19 @@ def install() -> None:
         return
     import moto.backend_index
     import moto.core.responses
+    import moto.moto_api._internal.urls
     import moto.personalize
     import moto.personalize.models
     import moto.personalize.responses
 
-    from . import urls
+    from . import faults, urls
     from .models import personalize_backends
 
     for module in (moto.personalize, moto.personalize.models, moto.personalize.responses):
         module.personalize_backends = personalize_backends  # type: ignore[attr-defined]
     _route_personalize_first(moto.backend_index.backend_url_patterns, urls.url_bases)
+    # Beside moto's own /moto-api routes, which both modes serve without a signature.
+    moto.moto_api._internal.urls.url_paths[f"{{0}}{faults.ROUTE}$"] = faults.faults_route
     # moto lists a response class's methods (inspect.getmembers) on every request; classes do not change
     # once imported, so the list is remembered. A third of an in-process describe's time otherwise.
     moto.core.responses.method_names_from_class = functools.cache(moto.core.responses.method_names_from_class)

@@ -13,7 +13,8 @@ resource kind's model name, ``personalize::<ARN resource type>`` (``personalize:
 - ``{"progression": "immediate"}``: straight to the end of the walk, as the walk begins.
 
 Each status entered calls back the owner, which is where the work of a job happens (see
-``models.Job._complete``); a callback may end the walk early with :meth:`Lifecycle.end`.
+``models.Resource._on_status``); a callback may end the walk early with :meth:`Lifecycle.end`. An owner may
+also hold the walk before a status until it is ready (a job's final status waits for its data work).
 """
 
 import itertools
@@ -21,6 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from moto.core.utils import unix_time
 from moto.moto_api import state_manager
@@ -48,6 +50,8 @@ RUNNING = frozenset(
 )
 
 StatusCallback = Callable[[str], None]
+# Whether the walk may enter a status now; with ``wait`` the owner blocks until it may.
+EntryGate = Callable[[str, bool], bool]
 
 
 def model_name(arn_resource_type: str) -> str:
@@ -74,9 +78,10 @@ def _transitions(statuses: Sequence[str]) -> list[tuple[str | None, str]]:
 class Lifecycle(ManagedState):
     """Walks nowhere until :meth:`begin` gives it statuses to walk through."""
 
-    def __init__(self, model: str, on_status: StatusCallback) -> None:
+    def __init__(self, model: str, on_status: StatusCallback, may_enter: EntryGate | None = None) -> None:
         super().__init__(model, [(None, "")])  # walks nowhere: begin() sets the real transitions
         self._on_status = on_status
+        self._may_enter = may_enter
         # Server mode serves requests on many threads: one walk, one step at a time. Re-entrant, because
         # a status callback may begin a new walk (a job that fails ends in its failed status).
         self._stepping = threading.RLock()
@@ -110,8 +115,7 @@ class Lifecycle(ManagedState):
         """The status as it was last computed, without progressing."""
         return self._status  # type: ignore[return-value]
 
-    def _steps_due(self) -> int:
-        transition = state_manager.get_transition(self.model_name)
+    def _steps_due(self, transition: dict[str, Any]) -> int:
         progression = transition["progression"]
         if progression == "manual":
             if self._tick < transition["times"]:
@@ -127,9 +131,18 @@ class Lifecycle(ManagedState):
 
     def _progress(self) -> None:
         with self._stepping:
-            for _ in range(self._steps_due()):
+            transition = state_manager.get_transition(self.model_name)
+            timed = transition["progression"] == "time" and float(transition["seconds"]) > 0
+            steps = self._steps_due(transition)
+            for step in range(steps):
                 following = self._get_next_status(self._status)
                 if following == self._status or following is None:
+                    return
+                # Time progression never blocks a request: a held step stays due, and is taken once the
+                # owner is ready. Other progressions (tests) wait, so that they stay deterministic.
+                if self._may_enter is not None and not self._may_enter(following, not timed):
+                    if timed:
+                        self._stepped_at -= (steps - step) * float(transition["seconds"])
                     return
                 self._status = following
                 self.updated_at = unix_time()

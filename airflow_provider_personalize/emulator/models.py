@@ -14,8 +14,9 @@ Semantics, from AWS's API reference and developer guide:
   children (jobs block only while they run); a schema cannot be deleted while a dataset uses it, nor a
   dataset while a solution version of its group trains. When a resource is gone, its jobs and solution
   versions go with it. Schemas have no status: they go at once.
-- Every job does its work when it reaches its final status (``Resource._complete``); a job that cannot do
-  its work ends in CREATE FAILED (FAILED for data deletion jobs) with a failureReason.
+- A job (and a recommender) does its data work from its in-progress status on, and applies it as it reaches
+  its final status (``dataplane.py``); a job that cannot do its work ends in CREATE FAILED (FAILED for data
+  deletion jobs) with a failureReason.
 
 Where AWS documents a rule but not its wording, the message here is our own, and says what is wrong.
 Where AWS's behaviour is undocumented we pick the conservative choice:
@@ -41,8 +42,9 @@ from moto.moto_api._internal import mock_random
 from moto.personalize.models import PersonalizeBackend
 from moto.utilities.utils import get_partition
 
-from . import lifecycle
+from . import dataplane, faults, lifecycle
 from .exceptions import (
+    CreationFailed,
     InvalidInputException,
     InvalidNextTokenException,
     LimitExceededException,
@@ -68,10 +70,6 @@ PARENT_KINDS = {
 Params = dict[str, Any]
 
 
-class CreationFailed(Exception):
-    """Raised by ``_complete`` when a resource cannot be created; the message becomes its failureReason."""
-
-
 class Resource(BaseModel):
     """A resource of any kind: its request members, its ancestors' ARNs, tags and lifecycles."""
 
@@ -93,8 +91,9 @@ class Resource(BaseModel):
         self.created_at = unix_time()
         self.failure_reason: str | None = None
         self.created = not kind.has_status
+        self.work: dataplane.Work | None = None
         # The walk begins when the backend has stored the resource (see PersonalizeEmulatorBackend.add).
-        self.lifecycle = lifecycle.Lifecycle(kind.model_name, self._on_status)
+        self.lifecycle = lifecycle.Lifecycle(kind.model_name, self._on_status, self._may_enter)
         self.update: lifecycle.Lifecycle | None = None
         self.update_request: Params = {}
         self.update_created_at = 0.0
@@ -110,6 +109,9 @@ class Resource(BaseModel):
     def _on_status(self, status: str) -> None:
         if status == lifecycle.GONE:
             self.backend.forget(self)
+        elif status == self._in_progress_status and not self.created:
+            forced_failure = faults.take_forced_failure(self.kind.api_name)
+            self.work = dataplane.start_work(self, forced_failure)
         elif status == self.kind.statuses[-1] and not self.created:
             self.created = True
             try:
@@ -117,11 +119,24 @@ class Resource(BaseModel):
             except CreationFailed as failure:
                 self.fail(str(failure))
 
-    def _complete(self) -> None:
-        """The work done as the resource reaches its final status; raise CreationFailed to fail it.
+    @property
+    def _in_progress_status(self) -> str | None:
+        """The status in which the resource's data work runs (the one before its final status)."""
+        return self.kind.statuses[-2] if len(self.kind.statuses) > 1 else None
 
-        The data plane overrides this per job kind (an import reads S3, a solution version trains ...).
+    def _may_enter(self, status: str, wait: bool) -> bool:
+        """Whether the walk may enter ``status`` now: the final status waits for the data work."""
+        if self.work is None or self.created or status != self.kind.statuses[-1]:
+            return True
+        return self.work.ready(wait)
+
+    def _complete(self) -> None:
+        """Apply the data work as the resource reaches its final status (an import's records, a model ...).
+
+        Raises CreationFailed, whose message becomes the failureReason, when the work failed (dataplane.py).
         """
+        if self.work is not None:
+            self.work.finish()
 
     def fail(self, reason: str) -> None:
         """End the resource's creation in its failed status, with ``reason`` as its failureReason."""
@@ -216,46 +231,10 @@ class Solution(Resource):
         self.attributes.update(changes)
 
 
-class SolutionVersion(Resource):
-    def _complete(self) -> None:
-        """Training happens here (the data plane's). Until then, training succeeds at once."""
-
-
-class DatasetImportJob(Resource):
-    def _complete(self) -> None:
-        """The import happens here: the data plane reads dataSource.dataLocation from S3."""
-
-
-class DatasetExportJob(Resource):
-    def _complete(self) -> None:
-        """The export happens here: the data plane writes the dataset's records to jobOutput."""
-
-
-class DataDeletionJob(Resource):
-    def _complete(self) -> None:
-        """The deletion happens here: the data plane removes the users listed in dataSource."""
-
-
-class BatchInferenceJob(Resource):
-    def _complete(self) -> None:
-        """Batch recommendations happen here: the data plane reads jobInput and writes jobOutput."""
-
-
-class BatchSegmentJob(Resource):
-    def _complete(self) -> None:
-        """Batch segmentation happens here: the data plane reads jobInput and writes jobOutput."""
-
-
 RESOURCE_CLASSES: dict[str, type[Resource]] = {
     "Schema": Schema,
     "Dataset": Dataset,
     "Solution": Solution,
-    "SolutionVersion": SolutionVersion,
-    "DatasetImportJob": DatasetImportJob,
-    "DatasetExportJob": DatasetExportJob,
-    "DataDeletionJob": DataDeletionJob,
-    "BatchInferenceJob": BatchInferenceJob,
-    "BatchSegmentJob": BatchSegmentJob,
 }
 
 
@@ -534,6 +513,11 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             **_unless_given({"trainingMode": "FULL"}, params),
         )
         return {"solutionVersionArn": version.arn}
+
+    def get_solution_metrics(self, params: Params) -> Params:
+        version = self.get_active(KINDS["SolutionVersion"], params["solutionVersionArn"])
+        training = dataplane.training_of(version)
+        return {"solutionVersionArn": version.arn, "metrics": training.metrics if training else {}}
 
     def stop_solution_version_creation(self, params: Params) -> Params:
         version = self.get(KINDS["SolutionVersion"], params["solutionVersionArn"])

@@ -15,13 +15,10 @@ from moto.core.utils import camelcase_to_underscores
 from moto.moto_api._internal import mock_random
 from moto.personalize.responses import PersonalizeResponse
 
+from . import faults
 from .kinds import KINDS, Kind
 from .models import PersonalizeEmulatorBackend, personalize_backends
 from .validation import service_model, validate_request
-
-# Operations served by the data plane (metrics from training), not by this control plane.
-DATA_PLANE_OPERATIONS = frozenset({"GetSolutionMetrics"})
-
 
 Route = Callable[[PersonalizeEmulatorBackend, dict[str, Any]], dict[str, Any]]
 
@@ -69,6 +66,7 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
         return headers, body
 
     def respond(self, operation: str, route: Route) -> str:
+        faults.before_request(operation)
         params = json.loads(self.body) if self.body else {}
         validate_request(operation, params)
         return json.dumps(route(self.emulator_backend, params))
@@ -85,5 +83,4 @@ def _handler(operation: str) -> Callable[[PersonalizeEmulatorResponse], str]:
 
 
 for _operation in service_model().operation_names:
-    if _operation not in DATA_PLANE_OPERATIONS:
-        setattr(PersonalizeEmulatorResponse, camelcase_to_underscores(_operation), _handler(_operation))
+    setattr(PersonalizeEmulatorResponse, camelcase_to_underscores(_operation), _handler(_operation))

@@ -3,7 +3,8 @@
 moto's server (every moto service: S3, IAM, STS, ...) with the Personalize emulator installed before
 the first request. ``--port 0`` binds a free port. Once listening it prints one line,
 ``personalize-emulator ready on http://HOST:PORT``, so a supervisor knows when, and where, to connect.
-SIGTERM and SIGINT stop it cleanly (exit status 0).
+SIGTERM and SIGINT stop it cleanly (exit status 0). Faults to inject are read from the environment as it
+starts (``faults.py``).
 """
 
 import argparse
@@ -34,9 +35,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     from werkzeug.serving import make_server
 
+    from . import faults
     from .install import install
 
     install()
+    faults.configure_from_environment()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, _exit_cleanly)

@@ -5,7 +5,8 @@ Models
 ``aws-popularity-count`` trains a **popularity** model: items ranked by how many interactions they have.
 
 ``aws-user-personalization(-v2)``, ``aws-similar-items`` (and the older ``aws-sims``) and
-``aws-personalized-ranking(-v2)`` train an **item-to-item co-occurrence** model (item-based collaborative
+``aws-personalized-ranking(-v2)`` and ``aws-item-affinity`` (whose batch segments rank users by their
+history's similarity to an item) train an **item-to-item co-occurrence** model (item-based collaborative
 filtering). Two items are related when the same user interacts with both within ``CO_OCCURRENCE_WINDOW``
 consecutive interactions; each pair counts ``1 / distance`` (nearer in time, stronger), and the sum is
 normalised by cosine, ``c(a, b) / sqrt(n(a) n(b))``, so that popular items do not relate to everything.
@@ -87,6 +88,7 @@ RECIPE_MODEL_KINDS: dict[str, ModelKind] = {
     "aws-sims": "item-cooccurrence",
     "aws-personalized-ranking": "item-cooccurrence",
     "aws-personalized-ranking-v2": "item-cooccurrence",
+    "aws-item-affinity": "item-cooccurrence",
 }
 METRIC_NAMES = (
     "coverage",

@@ -1,4 +1,4 @@
-"""Server-side request validation, generated from botocore's Personalize service model.
+"""Server-side request validation, generated from botocore's Personalize service models.
 
 For every operation the input shape is compiled once (then cached) into a validator that checks, recursively
 through structures, lists and maps: required members, string/list/map length (``min``/``max``), number range,
@@ -27,10 +27,11 @@ Check = Callable[[Any, str, list[Violation]], None]
 
 
 @functools.cache
-def service_model() -> Any:
+def service_model(service_name: str = "personalize") -> Any:
+    """botocore's model of ``personalize``, ``personalize-runtime`` or ``personalize-events``."""
     import botocore.session
 
-    return botocore.session.get_session().get_service_model("personalize")
+    return botocore.session.get_session().get_service_model(service_name)
 
 
 def _render(value: Any) -> str:
@@ -147,17 +148,17 @@ def _structure_check(shape: StructureShape, shapes_in_progress: dict[str, Check]
 
 
 @functools.cache
-def request_validator(operation_name: str) -> Check:
-    input_shape = service_model().operation_model(operation_name).input_shape
+def request_validator(operation_name: str, service_name: str = "personalize") -> Check:
+    input_shape = service_model(service_name).operation_model(operation_name).input_shape
     if input_shape is None:
         return lambda value, path, violations: None
     return _compile(input_shape, {})
 
 
-def validate_request(operation_name: str, params: dict[str, Any]) -> None:
+def validate_request(operation_name: str, params: dict[str, Any], service_name: str = "personalize") -> None:
     """Raise InvalidInputException listing every constraint ``params`` violates."""
     violations: list[Violation] = []
-    request_validator(operation_name)(params, "", violations)
+    request_validator(operation_name, service_name)(params, "", violations)
     if violations:
         count = len(violations)
         details = "; ".join(

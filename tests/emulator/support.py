@@ -1,9 +1,11 @@
-"""Shared helpers of the emulator tests: schemas, a status watcher, and a dataset group set-up."""
+"""Shared helpers of the emulator tests: schemas, a status watcher, a dataset group set-up, job inputs."""
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 from moto.core.utils import camelcase_to_underscores
 
 from airflow_provider_personalize.emulator.kinds import KINDS
@@ -40,6 +42,89 @@ DOMAIN_INTERACTIONS_SCHEMA = avro(
 )
 ITEMS_SCHEMA = avro("Items", ("ITEM_ID", "string"), ("GENRE", "string"))
 USERS_SCHEMA = avro("Users", ("USER_ID", "string"), ("AGE", "int"))
+
+
+# Jobs read their inputs from moto's S3 with a role Personalize may assume: stage_inputs() provides both.
+INPUT_BUCKET = "bucket"
+TRUST_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "personalize.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+# 30 users x 40 items: enough to train (1000 interactions, 25 users with 2 or more).
+_INTERACTIONS = [
+    (f"user{user}", f"item{item}", 1767225600 + 100 * user + item) for user in range(30) for item in range(40)
+]
+JOB_INPUTS = {
+    "data.csv": "USER_ID,ITEM_ID,TIMESTAMP\n" + "".join(f"{u},{i},{t}\n" for u, i, t in _INTERACTIONS),
+    "domain-data.csv": "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n"
+    + "".join(f"{u},{i},{t},Watch\n" for u, i, t in _INTERACTIONS),
+    "deletions.csv": "USER_ID\nuser1\n",
+    "input.json": '{"userId": "user1", "itemId": "item1"}\n',
+}
+DATA_SOURCE = {"dataLocation": f"s3://{INPUT_BUCKET}/data.csv"}
+DELETION_SOURCE = {"dataLocation": f"s3://{INPUT_BUCKET}/deletions.csv"}
+S3_INPUT = {"s3DataSource": {"path": f"s3://{INPUT_BUCKET}/input.json"}}
+S3_OUTPUT = {"s3DataDestination": {"path": f"s3://{INPUT_BUCKET}/output/"}}
+
+
+def sibling_client(client: Any, service_name: str) -> Any:
+    """A client of another service of the emulator ``client`` talks to (in-process or over HTTP)."""
+    endpoint = client.meta.endpoint_url
+    return boto3.client(
+        service_name,
+        region_name=client.meta.region_name,
+        endpoint_url=None if endpoint.endswith(".amazonaws.com") else endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def stage_inputs(personalize: Any) -> None:
+    """The role ROLE_ARN, which Personalize may assume, and the bucket holding ``JOB_INPUTS`` (idempotent)."""
+    iam = sibling_client(personalize, "iam")
+    try:
+        iam.create_role(RoleName=ROLE_ARN.rsplit("/", 1)[-1], AssumeRolePolicyDocument=TRUST_POLICY)
+    except iam.exceptions.EntityAlreadyExistsException:
+        return
+    s3 = sibling_client(personalize, "s3")
+    s3.create_bucket(Bucket=INPUT_BUCKET)
+    for key, content in JOB_INPUTS.items():
+        s3.put_object(Bucket=INPUT_BUCKET, Key=key, Body=content.encode())
+
+
+def import_interactions(personalize: Any, group: str) -> None:
+    """Import ``JOB_INPUTS``' interactions into the group's Interactions dataset and wait until they are in,
+    unless that was done already."""
+    (dataset,) = [
+        summary["datasetArn"]
+        for summary in personalize.list_datasets(datasetGroupArn=group)["datasets"]
+        if summary["datasetType"].lower() == "interactions"
+    ]
+    jobs = personalize.list_dataset_import_jobs(datasetArn=dataset)["datasetImportJobs"]
+    if any(job["status"] == "ACTIVE" for job in jobs):
+        return
+    stage_inputs(personalize)
+    domain = personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"].get("domain")
+    location = f"s3://{INPUT_BUCKET}/{'domain-data.csv' if domain else 'data.csv'}"
+    job = personalize.create_dataset_import_job(
+        jobName=f"seed-{group.rsplit('/', 1)[-1]}-{len(jobs)}",
+        datasetArn=dataset,
+        dataSource={"dataLocation": location},
+        roleArn=ROLE_ARN,
+    )["datasetImportJobArn"]
+    describe = describer(personalize, "DatasetImportJob", job)
+    deadline = time.monotonic() + 30
+    while (status := describe()["status"]) not in ("ACTIVE", "CREATE FAILED") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status == "ACTIVE", describe()
 
 
 def describer(personalize: Any, api_name: str, arn: str) -> Callable[[], dict[str, Any]]:
@@ -91,8 +176,12 @@ def interactions_dataset_group(
     return {"group": group, "schema": schema, "dataset": dataset}
 
 
-def trained_solution(personalize: Any, group: str, name: str = "recs") -> dict[str, str]:
-    """An ACTIVE solution and solution version in ``group`` (progression must be immediate)."""
-    solution = personalize.create_solution(name=name, datasetGroupArn=group, recipeArn=RECIPE)["solutionArn"]
+def trained_solution(
+    personalize: Any, group: str, name: str = "recs", recipe: str = RECIPE
+) -> dict[str, str]:
+    """An ACTIVE solution and solution version in ``group``, trained on imported data (progression must be
+    immediate)."""
+    import_interactions(personalize, group)
+    solution = personalize.create_solution(name=name, datasetGroupArn=group, recipeArn=recipe)["solutionArn"]
     version = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     return {"solution": solution, "version": version}

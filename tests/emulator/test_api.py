@@ -10,18 +10,22 @@ from airflow_provider_personalize.emulator.kinds import KINDS
 
 from .support import (
     ACCOUNT_ARN_PREFIX,
+    DATA_SOURCE,
+    DELETION_SOURCE,
     ITEMS_SCHEMA,
     RECIPE,
     ROLE_ARN,
+    S3_INPUT,
+    S3_OUTPUT,
     describer,
+    import_interactions,
     interactions_dataset_group,
     trained_solution,
 )
 
-DATA_SOURCE = {"dataLocation": "s3://bucket/data.csv"}
-S3_OUTPUT = {"s3DataDestination": {"path": "s3://bucket/output/"}}
 EIGHT_HEX = "[0-9a-f]{8}"
 VOD_RECIPE = "arn:aws:personalize:::recipe/aws-vod-top-picks"
+ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
 EXPRESSION = "EXCLUDE ItemID WHERE Items.GENRE IN ($GENRES)"
 
 
@@ -48,13 +52,10 @@ def one_of_every_kind(personalize: Any) -> dict[str, str]:
     setup = interactions_dataset_group(personalize, name="custom")
     group, dataset = setup["group"], setup["dataset"]
     trained = trained_solution(personalize, group)
+    segmenting = trained_solution(personalize, group, name="segments", recipe=ITEM_AFFINITY)
     vod_group = interactions_dataset_group(personalize, name="vod", domain="VIDEO_ON_DEMAND")["group"]
-    batch = {
-        "solutionVersionArn": trained["version"],
-        "jobInput": {"s3DataSource": {"path": "s3://bucket/in.json"}},
-        "jobOutput": S3_OUTPUT,
-        "roleArn": ROLE_ARN,
-    }
+    import_interactions(personalize, vod_group)
+    batch = {"jobInput": S3_INPUT, "jobOutput": S3_OUTPUT, "roleArn": ROLE_ARN}
     metric = {"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}
     responses = {
         "DatasetImportJob": personalize.create_dataset_import_job(
@@ -64,11 +65,15 @@ def one_of_every_kind(personalize: Any) -> dict[str, str]:
             jobName="export", datasetArn=dataset, roleArn=ROLE_ARN, jobOutput=S3_OUTPUT
         ),
         "DataDeletionJob": personalize.create_data_deletion_job(
-            jobName="forget", datasetGroupArn=group, dataSource=DATA_SOURCE, roleArn=ROLE_ARN
+            jobName="forget", datasetGroupArn=group, dataSource=DELETION_SOURCE, roleArn=ROLE_ARN
         ),
         "Campaign": personalize.create_campaign(name="live", solutionVersionArn=trained["version"]),
-        "BatchInferenceJob": personalize.create_batch_inference_job(jobName="scores", **batch),
-        "BatchSegmentJob": personalize.create_batch_segment_job(jobName="segments", **batch),
+        "BatchInferenceJob": personalize.create_batch_inference_job(
+            jobName="scores", solutionVersionArn=trained["version"], **batch
+        ),
+        "BatchSegmentJob": personalize.create_batch_segment_job(
+            jobName="segments", solutionVersionArn=segmenting["version"], **batch
+        ),
         "Recommender": personalize.create_recommender(
             name="picks",
             datasetGroupArn=vod_group,
@@ -143,7 +148,7 @@ def test_lists_filter_by_parent(personalize: Any) -> None:
         jobName="news-import", datasetArn=news["dataset"], dataSource=DATA_SOURCE
     )
     jobs = personalize.list_dataset_import_jobs(datasetArn=news["dataset"])["datasetImportJobs"]
-    assert [job["jobName"] for job in jobs] == ["news-import"]
+    assert [job["jobName"] for job in jobs] == ["news-import", "seed-news-0"]  # the seed fed the training
     assert jobs[0]["status"] == "ACTIVE"
 
     personalize.create_campaign(name="shop-live", solutionVersionArn=shop_recs["version"])
@@ -152,7 +157,7 @@ def test_lists_filter_by_parent(personalize: Any) -> None:
     personalize.create_batch_inference_job(
         jobName="scores",
         solutionVersionArn=shop_recs["version"],
-        jobInput={"s3DataSource": {"path": "s3://bucket/users.json"}},
+        jobInput=S3_INPUT,
         jobOutput=S3_OUTPUT,
         roleArn=ROLE_ARN,
     )
@@ -192,6 +197,7 @@ def test_paging_with_max_results_and_next_token(personalize: Any) -> None:
 
 def test_updates_of_dataset_solution_and_metric_attribution(personalize: Any) -> None:
     setup = interactions_dataset_group(personalize)
+    solution = trained_solution(personalize, setup["group"])["solution"]  # before GENRE joins the schema
     wider = personalize.create_schema(
         name="wider",
         schema=ITEMS_SCHEMA.replace('"Items"', '"Interactions"').replace(
@@ -205,7 +211,6 @@ def test_updates_of_dataset_solution_and_metric_attribution(personalize: Any) ->
     assert dataset["schemaArn"] == wider
     assert dataset["latestDatasetUpdate"]["status"] == "ACTIVE"
 
-    solution = trained_solution(personalize, setup["group"])["solution"]
     assert describer(personalize, "Solution", solution)()["performAutoTraining"] is True
     personalize.update_solution(solutionArn=solution, performAutoTraining=False)
     described = describer(personalize, "Solution", solution)()
@@ -300,6 +305,7 @@ def test_everything_deletes_in_the_documented_order(personalize: Any) -> None:
         ("Recommender", created["Recommender"]),
         ("Campaign", created["Campaign"]),
         ("Solution", created["Solution"]),
+        ("Solution", f"{ACCOUNT_ARN_PREFIX}:solution/segments"),
         ("EventTracker", created["EventTracker"]),
         ("Filter", created["Filter"]),
         ("MetricAttribution", created["MetricAttribution"]),

@@ -16,7 +16,7 @@ import pytest
 from airflow_provider_personalize.emulator import mock_personalize
 from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
 
-from .support import INTERACTIONS_SCHEMA, RECIPE, STEP_PER_TWO_DESCRIBES, watch
+from .support import INTERACTIONS_SCHEMA, RECIPE, STEP_PER_TWO_DESCRIBES, import_interactions, watch
 
 CREATED = ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
 
@@ -107,6 +107,7 @@ def test_aws_cli_walks_group_schema_dataset_solution(
         *("--dataset-group-arn", group, "--dataset-type", "Interactions"),
     )["datasetArn"]
     assert walk("describe-dataset", "--dataset-arn", dataset, "dataset") == CREATED
+    import_interactions(personalize_emulator_clean.client("personalize"), group)
     solution = aws(
         "create-solution", "--name", "cli-recs", "--dataset-group-arn", group, "--recipe-arn", RECIPE
     )

@@ -222,17 +222,11 @@ def test_per_group_and_per_region_quotas(personalize: Any) -> None:
     assert code_of(personalize.create_dataset_group, name="group-5") == LIMIT
 
 
-def test_a_job_that_cannot_do_its_work_fails_with_a_reason(
-    in_process: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from airflow_provider_personalize.emulator import models
+def test_a_job_that_cannot_do_its_work_fails_with_a_reason(in_process: Any) -> None:
+    from airflow_provider_personalize.emulator import faults
 
     reason = "Input CSV is missing the following columns: [TIMESTAMP]"
-
-    def missing_columns(job: models.Resource) -> None:
-        raise models.CreationFailed(reason)
-
-    monkeypatch.setattr(models.DatasetImportJob, "_complete", missing_columns)
+    faults.fail_next("DatasetImportJob", reason)
     personalize = in_process.client("personalize")
     for kind in ("dataset-group", "dataset"):
         in_process.set_transition(f"personalize::{kind}", {"progression": "immediate"})

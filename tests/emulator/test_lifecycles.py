@@ -10,11 +10,18 @@ import pytest
 from airflow_provider_personalize.emulator.kinds import KINDS
 
 from .support import (
+    DATA_SOURCE,
+    DELETION_SOURCE,
     ITEMS_SCHEMA,
+    RECIPE,
     ROLE_ARN,
+    S3_INPUT,
+    S3_OUTPUT,
     STEP_PER_TWO_DESCRIBES,
     describer,
+    import_interactions,
     interactions_dataset_group,
+    stage_inputs,
     trained_solution,
     watch,
     watch_deletion,
@@ -22,9 +29,7 @@ from .support import (
 
 CREATED = ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
 DELETED = ["DELETE PENDING", "DELETE IN_PROGRESS", "gone"]
-S3_INPUT = {"s3DataSource": {"path": "s3://bucket/input.json"}}
-S3_OUTPUT = {"s3DataDestination": {"path": "s3://bucket/output/"}}
-DATA_SOURCE = {"dataLocation": "s3://bucket/data.csv"}
+ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
 
 
 def stepwise(emulator: Any, *kinds: str) -> None:
@@ -34,6 +39,7 @@ def stepwise(emulator: Any, *kinds: str) -> None:
 
 def test_dataset_group_schema_dataset_solution_walk(immediate: Any, personalize: Any) -> None:
     setup = interactions_dataset_group(personalize, name="other")
+    import_interactions(personalize, setup["group"])
     stepwise(immediate, "dataset-group", "dataset", "solution", "solution-version")
     group = personalize.create_dataset_group(name="walk")["datasetGroupArn"]
     assert watch(describer(personalize, "DatasetGroup", group), until={"ACTIVE"}) == CREATED
@@ -57,6 +63,7 @@ def test_dataset_group_schema_dataset_solution_walk(immediate: Any, personalize:
 
 def test_dataset_import_and_export_jobs(immediate: Any, personalize: Any) -> None:
     setup = interactions_dataset_group(personalize)
+    stage_inputs(personalize)
     stepwise(immediate, "dataset-import-job", "dataset-export-job")
     imported = personalize.create_dataset_import_job(
         jobName="import", datasetArn=setup["dataset"], dataSource=DATA_SOURCE, roleArn=ROLE_ARN
@@ -74,9 +81,10 @@ def test_dataset_import_and_export_jobs(immediate: Any, personalize: Any) -> Non
 
 def test_data_deletion_job(immediate: Any, personalize: Any) -> None:
     setup = interactions_dataset_group(personalize)
+    stage_inputs(personalize)
     stepwise(immediate, "data-deletion-job")
     job = personalize.create_data_deletion_job(
-        jobName="forget", datasetGroupArn=setup["group"], dataSource=DATA_SOURCE, roleArn=ROLE_ARN
+        jobName="forget", datasetGroupArn=setup["group"], dataSource=DELETION_SOURCE, roleArn=ROLE_ARN
     )["dataDeletionJobArn"]
     describe = describer(personalize, "DataDeletionJob", job)
     assert watch(describe, until={"COMPLETED", "FAILED"}) == ["PENDING", "IN_PROGRESS", "COMPLETED"]
@@ -85,7 +93,8 @@ def test_data_deletion_job(immediate: Any, personalize: Any) -> None:
 @pytest.mark.parametrize("api_name", ["BatchInferenceJob", "BatchSegmentJob"])
 def test_batch_jobs(immediate: Any, personalize: Any, api_name: str) -> None:
     setup = interactions_dataset_group(personalize)
-    version = trained_solution(personalize, setup["group"])["version"]
+    recipe = ITEM_AFFINITY if api_name == "BatchSegmentJob" else RECIPE
+    version = trained_solution(personalize, setup["group"], recipe=recipe)["version"]
     arn_resource_type = "batch-inference-job" if api_name == "BatchInferenceJob" else "batch-segment-job"
     stepwise(immediate, arn_resource_type)
     create = getattr(personalize, f"create_{arn_resource_type.replace('-', '_')}")
@@ -130,6 +139,7 @@ def test_solution_version_stop(immediate: Any, personalize: Any) -> None:
 
 def test_recommender_create_stop_start_update(immediate: Any, personalize: Any) -> None:
     setup = interactions_dataset_group(personalize, domain="VIDEO_ON_DEMAND")
+    import_interactions(personalize, setup["group"])
     stepwise(immediate, "recommender")
     recommender = personalize.create_recommender(
         name="top-picks",
