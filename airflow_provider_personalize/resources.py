@@ -173,6 +173,10 @@ class ResourceKind:
         holder = description.get(self.update_member, {}) if self.update_member else description
         return str(holder.get("status", ""))
 
+    def latest_update_of(self, description: dict) -> dict:
+        """For an update pseudo-kind, the latest update in the resource's Describe body ({} if none)."""
+        return description.get(self.update_member) or {} if self.update_member else {}
+
     def failure_reason_of(self, description: dict) -> str | None:
         holder = description.get(self.update_member, {}) if self.update_member else description
         return holder.get("failureReason")

@@ -12,19 +12,38 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
+from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import AirflowException, conf
+from airflow.providers.common.compat.sdk import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSkipException,
+    conf,
+)
 from botocore.exceptions import ClientError
 
-from airflow_provider_personalize.hooks.personalize import PersonalizeHook, arn_from_trigger_event
+from airflow_provider_personalize.hooks.personalize import (
+    PersonalizeHook,
+    PersonalizeResourceFailedError,
+    arn_from_trigger_event,
+    error_code,
+)
 from airflow_provider_personalize.links.personalize import PersonalizeResourceLink
-from airflow_provider_personalize.resources import ResourceKind, get_kind
+from airflow_provider_personalize.resources import (
+    DELETION_STATUSES,
+    ResourceKind,
+    deletion_order,
+    get_kind,
+    held_kinds,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -85,6 +104,35 @@ def resource_trigger(
     )
 
 
+def declare_request_parameters(cls: Any) -> None:
+    """Make the keyword-only parameters of ``cls.__init__`` its request parameters and template fields."""
+    own_parameters = inspect.signature(cls.__init__).parameters.values()
+    declared = tuple(
+        parameter.name for parameter in own_parameters if parameter.kind is parameter.KEYWORD_ONLY
+    )
+    if declared:
+        cls.request_parameters = declared
+        cls.template_fields = aws_template_fields(*declared)
+
+
+def wait_as_configured(task: Any, kind: ResourceKind, arn: str, **resume_kwargs: Any) -> None:
+    """Wait for ``arn`` as ``task`` says: in the triggerer (``deferrable``), in the worker, or not at all.
+
+    After a deferred wait, the task resumes in ``execute_complete(context, event, **resume_kwargs)``.
+    """
+    if task.deferrable:
+        task.log.info("Deferring until Personalize %s %s is done", kind.label, arn)
+        task.defer(
+            trigger=resource_trigger(task, kind, arn, task.waiter_delay, task.waiter_max_attempts),
+            method_name="execute_complete",
+            kwargs=resume_kwargs or None,
+        )
+    if task.wait_for_completion:
+        task.hook.wait(
+            kind.key, arn, waiter_delay=task.waiter_delay, waiter_max_attempts=task.waiter_max_attempts
+        )
+
+
 class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
     """
     Create an Amazon Personalize resource and wait for it: the machine behind every create operator.
@@ -136,13 +184,7 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        own_parameters = inspect.signature(cls.__init__).parameters.values()
-        declared = tuple(
-            parameter.name for parameter in own_parameters if parameter.kind is parameter.KEYWORD_ONLY
-        )
-        if declared:
-            cls.request_parameters = declared
-            cls.template_fields = aws_template_fields(*declared)
+        declare_request_parameters(cls)
 
     def __init__(
         self,
@@ -199,19 +241,7 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
         )
         if settled or self.kind.lifecycle is None:
             return arn
-        if self.deferrable:
-            self.log.info("Deferring until Personalize %s %s is done", self.kind.label, arn)
-            self.defer(
-                trigger=resource_trigger(self, self.kind, arn, self.waiter_delay, self.waiter_max_attempts),
-                method_name="execute_complete",
-            )
-        if self.wait_for_completion:
-            self.hook.wait(
-                self.kind.key,
-                arn,
-                waiter_delay=self.waiter_delay,
-                waiter_max_attempts=self.waiter_max_attempts,
-            )
+        wait_as_configured(self, self.kind, arn)
         return arn
 
     def create_or_adopt(self, request: dict[str, Any]) -> tuple[str, bool]:
@@ -870,3 +900,691 @@ class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperat
             },
             **kwargs,
         )
+
+
+def settings_include(actual: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether every member of ``wanted`` has the same value in ``actual``, nested mappings member by member.
+
+    The service fills in defaults (a campaign's ``campaignConfig`` gains the members it was not given), so
+    a resource matches a request when it holds everything the request asks for, whatever else it holds.
+    """
+    for member, value in wanted.items():
+        current = actual.get(member)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            if not settings_include(current, value):
+                return False
+        elif current != value:
+            return False
+    return True
+
+
+class PersonalizeUpdateResourceOperator(AwsBaseOperator[PersonalizeHook]):
+    """
+    Update an Amazon Personalize resource and wait for the update: the machine behind the update operators.
+
+    1. Validate (after rendering, before any request) every argument against botocore's model of the
+       Update request; a bad value fails the task with a message naming its keyword.
+    2. Bring the resource to the requested settings, retry-safe:
+
+       - an update towards these settings already in progress (this task's first try) is waited for, not
+         sent again;
+       - an update towards other settings in progress is waited for first, however it ends (the service
+         refuses a second update meanwhile), then this one is considered anew;
+       - a resource that already has the requested settings is left alone: no request is sent (logged);
+       - otherwise the update is sent.
+    3. Wait for the resource's latest update (``latestCampaignUpdate``, ...): not at all
+       (``wait_for_completion=False``), in the worker, or in the triggerer (``deferrable=True``), with the
+       update pseudo-kind's trigger (``campaign_update``); a failed update raises with its failureReason.
+    4. Return the resource's ARN (the update keeps it).
+
+    A subclass declares its request: ``resource_kind`` (an update pseudo-kind of the table of kinds) and an
+    ``__init__`` whose keyword-only parameters are the API members in snake_case, passed on as
+    ``request_arguments``. Those parameters become template fields.
+
+    :param wait_for_completion: Whether to wait for the update to finish. (default: True)
+    :param waiter_delay: Seconds between status checks. (default: the update kind's)
+    :param waiter_max_attempts: Maximum number of status checks. (default: the update kind's)
+    :param deferrable: If True, wait in the triggerer instead of the worker; this implies waiting.
+        (default: False, but can be overridden in config file by setting default_deferrable to True)
+    :param aws_conn_id: The Airflow connection used for AWS credentials.
+        If this is ``None`` or empty then the default boto3 behaviour is used. If
+        running Airflow in a distributed manner and aws_conn_id is None or
+        empty, then default boto3 configuration would be used (and must be
+        maintained on each worker node).
+    :param region_name: AWS region_name. If not specified then the default boto3 behaviour is used.
+    :param verify: Whether or not to verify SSL certificates. See:
+        https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
+    :param botocore_config: Configuration dictionary (key-values) for botocore client. See:
+        https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
+    """
+
+    aws_hook_class = PersonalizeHook
+    operator_extra_links = (PersonalizeResourceLink(),)
+    ui_color = "#66c3ff"
+
+    resource_kind: ClassVar[str]
+    request_parameters: ClassVar[tuple[str, ...]] = ()
+    template_fields: Sequence[str] = aws_template_fields()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declare_request_parameters(cls)
+
+    def __init__(
+        self,
+        *,
+        request_arguments: Mapping[str, Any],
+        wait_for_completion: bool = True,
+        waiter_delay: int | None = None,
+        waiter_max_attempts: int | None = None,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        kind = get_kind(self.resource_kind)
+        for parameter, value in request_arguments.items():
+            setattr(self, parameter, value)
+        self.wait_for_completion = wait_for_completion
+        self.waiter_delay = kind.waiter_delay if waiter_delay is None else waiter_delay
+        self.waiter_max_attempts = (
+            kind.waiter_max_attempts if waiter_max_attempts is None else waiter_max_attempts
+        )
+        self.deferrable = deferrable
+
+    @property
+    def kind(self) -> ResourceKind:
+        return get_kind(self.resource_kind)
+
+    def build_request(self) -> dict[str, Any]:
+        """The Update request from the rendered arguments; raises, naming the keyword, if one is invalid."""
+        from airflow_provider_personalize.hooks.request_model import build_request
+
+        method = self.kind.update_method
+        if method is None:
+            raise TypeError(
+                f"{type(self).__name__}.resource_kind must be an update kind: {self.resource_kind!r}"
+            )
+        arguments = {parameter: getattr(self, parameter) for parameter in self.request_parameters}
+        return build_request(method, arguments)
+
+    def execute(self, context: Context) -> str:
+        kind = self.kind
+        request = self.build_request()
+        arn = request[kind.arn_member]
+        wanted = {member: value for member, value in request.items() if member != kind.arn_member}
+        PersonalizeResourceLink.persist(
+            context=context,
+            operator=self,
+            region_name=self.hook.conn_region_name,
+            aws_partition=self.hook.conn_partition,
+            resource_arn=arn,
+        )
+        description = self.hook.describe(kind.key, arn)
+        latest_update = kind.latest_update_of(description)
+        if kind.lifecycle and kind.lifecycle.is_in_progress(kind.status_of(description)):
+            if settings_include(latest_update, wanted):
+                self.log.info("An update of %s to these settings is already in progress: waiting for it", arn)
+                wait_as_configured(self, kind, arn)
+                return arn
+            self.log.info("%s has another update in progress: waiting for it before sending this one", arn)
+            self.wait_for_other_update(arn)
+            return self.execute(context)
+        if settings_include(self.current_settings(description), wanted):
+            self.log.info("%s already has the requested settings: nothing to update", arn)
+            return arn
+        self.hook.update(kind.key, request)
+        self.log.info("Updating Personalize %s: %s", arn, wanted)
+        wait_as_configured(self, kind, arn)
+        return arn
+
+    def current_settings(self, description: dict[str, Any]) -> dict[str, Any]:
+        """The resource's settings: its Describe members, and those of its latest update if that succeeded.
+
+        The latest update is read too because some of its members are not the resource's
+        (a solution's ``solutionUpdateConfig``).
+        """
+        kind = self.kind
+        latest_update = kind.latest_update_of(description)
+        if kind.lifecycle and kind.lifecycle.is_success(kind.status_of(description)):
+            return {**description, **latest_update}
+        return description
+
+    def wait_for_other_update(self, arn: str) -> None:
+        """Wait for an update this task did not ask for; how it ends does not matter."""
+        if self.deferrable:
+            wait_as_configured(self, self.kind, arn, update_next=True)
+        try:
+            self.hook.wait(
+                self.kind.key,
+                arn,
+                waiter_delay=self.waiter_delay,
+                waiter_max_attempts=self.waiter_max_attempts,
+            )
+        except PersonalizeResourceFailedError as failure:
+            self.log.info("That update ended in %s", failure.status)
+
+    def execute_complete(
+        self, context: Context, event: dict[str, Any] | None = None, update_next: bool = False
+    ) -> str:
+        if not update_next:
+            return arn_from_trigger_event(event)
+        validate_execute_complete_event(event)  # another update ended, however: now this one
+        return self.execute(context)
+
+
+class PersonalizeUpdateCampaignOperator(PersonalizeUpdateResourceOperator):
+    """
+    Deploy a solution version to a campaign (or change its capacity or configuration), then wait.
+
+    Waits for the campaign's ``latestCampaignUpdate``; the campaign keeps serving its current version until
+    the update is active. A campaign already serving that version with those settings is left alone (no
+    request, logged), and a retry while this task's update is in progress waits for it instead of sending
+    another: see :class:`PersonalizeUpdateResourceOperator`.
+
+    :param campaign_arn: ARN of the campaign. (templated)
+    :param solution_version_arn: ARN of the solution version to serve, a version of the campaign's
+        solution. (templated)
+    :param min_provisioned_tps: Transactions per second always provisioned (and billed). (templated)
+    :param campaign_config: The API's CampaignConfig (item exploration, metadata, auto-sync). (templated)
+
+    Also takes the arguments of :class:`PersonalizeUpdateResourceOperator`; returns the campaign ARN.
+    """
+
+    resource_kind = "campaign_update"
+
+    def __init__(
+        self,
+        *,
+        campaign_arn: str,
+        solution_version_arn: str | None = None,
+        min_provisioned_tps: int | None = None,
+        campaign_config: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "campaign_arn": campaign_arn,
+                "solution_version_arn": solution_version_arn,
+                "min_provisioned_tps": min_provisioned_tps,
+                "campaign_config": campaign_config,
+            },
+            **kwargs,
+        )
+
+
+class PersonalizeUpdateSolutionOperator(PersonalizeUpdateResourceOperator):
+    """
+    Change a solution's automatic training or incremental updates, then wait for ``latestSolutionUpdate``.
+
+    A solution that already has those settings is left alone, and a retry waits for its own update in
+    progress: see :class:`PersonalizeUpdateResourceOperator`.
+
+    :param solution_arn: ARN of the solution. (templated)
+    :param perform_auto_training: Whether the service trains a new version automatically (every 7 days
+        unless ``solution_update_config.autoTrainingConfig`` says otherwise; each training is billed).
+        (templated)
+    :param perform_incremental_update: Whether the model is updated incrementally with new data.
+        (templated)
+    :param solution_update_config: The API's SolutionUpdateConfig (``autoTrainingConfig``,
+        ``eventsConfig``). (templated)
+
+    Also takes the arguments of :class:`PersonalizeUpdateResourceOperator`; returns the solution ARN.
+    """
+
+    resource_kind = "solution_update"
+
+    def __init__(
+        self,
+        *,
+        solution_arn: str,
+        perform_auto_training: bool | None = None,
+        perform_incremental_update: bool | None = None,
+        solution_update_config: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            request_arguments={
+                "solution_arn": solution_arn,
+                "perform_auto_training": perform_auto_training,
+                "perform_incremental_update": perform_incremental_update,
+                "solution_update_config": solution_update_config,
+            },
+            **kwargs,
+        )
+
+
+# The offline metrics GetSolutionMetrics reports, all "higher is better"; average_rewards_at_k only for a
+# solution with an optimization objective.
+SOLUTION_METRICS = frozenset(
+    {
+        "coverage",
+        "mean_reciprocal_rank_at_25",
+        "normalized_discounted_cumulative_gain_at_5",
+        "normalized_discounted_cumulative_gain_at_10",
+        "normalized_discounted_cumulative_gain_at_25",
+        "precision_at_5",
+        "precision_at_10",
+        "precision_at_25",
+        "average_rewards_at_k",
+    }
+)
+
+
+def parse_thresholds(thresholds: Mapping[str, Any] | str) -> dict[str, float]:
+    """``{metric: minimum}`` from a mapping or its JSON text (a template rendered without native objects).
+
+    Raises ValueError naming ``thresholds`` for anything but known metric names with numeric minimums.
+    """
+    if isinstance(thresholds, str):
+        try:
+            thresholds = json.loads(thresholds)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"thresholds: not a mapping nor its JSON text: {thresholds!r}") from error
+    if not isinstance(thresholds, Mapping) or not thresholds:
+        raise ValueError(f"thresholds: expected a non-empty {{metric: minimum}} mapping, got {thresholds!r}")
+    unknown = sorted(set(thresholds) - SOLUTION_METRICS)
+    if unknown:
+        known = ", ".join(sorted(SOLUTION_METRICS))
+        raise ValueError(f"thresholds: unknown metric(s) {', '.join(unknown)}; known: {known}")
+    return {
+        metric: parse_number(minimum, f"thresholds[{metric!r}]") for metric, minimum in thresholds.items()
+    }
+
+
+def parse_number(value: Any, parameter: str) -> float:
+    """A number, or its text (a template rendered without native objects); ValueError naming ``parameter``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{parameter}: expected a number, got {value!r}")
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{parameter}: expected a number, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class MetricCheck:
+    """One metric of a candidate solution version against its bar."""
+
+    metric: str
+    value: float | None  # None when GetSolutionMetrics does not report it
+    minimum: float
+    live: float | None = None  # the campaign's current version's value, when compared
+
+    def required(self, tolerance: float) -> float:
+        """The bar: the minimum, raised to the live value less the tolerance when compared."""
+        return self.minimum if self.live is None else max(self.minimum, self.live - tolerance)
+
+    def passes(self, tolerance: float) -> bool:
+        return self.value is not None and self.value >= self.required(tolerance)
+
+
+def metrics_table(checks: Sequence[MetricCheck], tolerance: float, compared: bool) -> str:
+    """A plain-text table: metric, value, required (, live), and a mark on the rows below the bar."""
+    header = ["metric", "value", "required"] + (["live"] if compared else []) + [""]
+    rows = [header]
+    for check in checks:
+        row = [check.metric, _number(check.value), _number(check.required(tolerance))]
+        if compared:
+            row.append(_number(check.live))
+        row.append("" if check.passes(tolerance) else "<- below")
+        rows.append(row)
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+def _number(value: float | None) -> str:
+    return "not reported" if value is None else f"{value:.4f}"
+
+
+class PersonalizeSolutionMetricsCheckOperator(AwsBaseOperator[PersonalizeHook]):
+    """
+    Gate a trained solution version on its offline metrics (GetSolutionMetrics) before it is deployed.
+
+    Every metric in ``thresholds`` must reach its minimum. With ``compare_to_campaign_arn``, the candidate
+    must also not be worse, by more than ``tolerance`` (absolute), than the version that campaign serves
+    now, on each of those metrics (a campaign already serving the candidate passes that comparison
+    trivially; a metric the live version does not report is held to its minimum only). All metrics are
+    higher-is-better.
+
+    Below the bar the task fails with a table of metric / value / required (/ live); with
+    ``soft_fail=True`` it is skipped instead, so that a downstream deploy (default trigger rule) is skipped
+    and the campaign keeps serving what it serves. Returns the candidate's metrics dict (XCom).
+
+    :param solution_version_arn: ARN of the candidate solution version. (templated)
+    :param thresholds: ``{metric: minimum}``, e.g. ``{"normalized_discounted_cumulative_gain_at_10": 0.2}``;
+        a mapping or its JSON text (as a template renders it without native rendering). (templated)
+    :param compare_to_campaign_arn: ARN of the campaign whose current version the candidate must not be
+        worse than. (templated)
+    :param tolerance: How much worse than the live version a metric may be, absolute; a number or numeric
+        text. (default: 0.0) (templated)
+    :param soft_fail: Skip the task, rather than fail it, when the candidate is below the bar.
+    :param aws_conn_id: The Airflow connection used for AWS credentials.
+        If this is ``None`` or empty then the default boto3 behaviour is used. If
+        running Airflow in a distributed manner and aws_conn_id is None or
+        empty, then default boto3 configuration would be used (and must be
+        maintained on each worker node).
+    :param region_name: AWS region_name. If not specified then the default boto3 behaviour is used.
+    :param verify: Whether or not to verify SSL certificates. See:
+        https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
+    :param botocore_config: Configuration dictionary (key-values) for botocore client. See:
+        https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
+    """
+
+    aws_hook_class = PersonalizeHook
+    operator_extra_links = (PersonalizeResourceLink(),)
+    ui_color = "#66c3ff"
+    template_fields: Sequence[str] = aws_template_fields(
+        "solution_version_arn", "thresholds", "compare_to_campaign_arn", "tolerance"
+    )
+    template_fields_renderers: ClassVar[dict[str, str]] = {"thresholds": "json"}
+
+    def __init__(
+        self,
+        *,
+        solution_version_arn: str,
+        thresholds: Mapping[str, float] | str,
+        compare_to_campaign_arn: str | None = None,
+        tolerance: float | str = 0.0,
+        soft_fail: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.solution_version_arn = solution_version_arn
+        self.thresholds = thresholds
+        self.compare_to_campaign_arn = compare_to_campaign_arn
+        self.tolerance = tolerance
+        self.soft_fail = soft_fail
+
+    def execute(self, context: Context) -> dict[str, float]:
+        from airflow_provider_personalize.hooks.request_model import build_request
+
+        thresholds = parse_thresholds(self.thresholds)
+        tolerance = parse_number(self.tolerance, "tolerance")
+        if tolerance < 0:
+            raise ValueError(f"tolerance: must be >= 0, got {tolerance}")
+        build_request("get_solution_metrics", {"solution_version_arn": self.solution_version_arn})
+        if self.compare_to_campaign_arn:
+            build_request("describe_campaign", {"campaign_arn": self.compare_to_campaign_arn})
+        PersonalizeResourceLink.persist(
+            context=context,
+            operator=self,
+            region_name=self.hook.conn_region_name,
+            aws_partition=self.hook.conn_partition,
+            resource_arn=self.solution_version_arn,
+        )
+
+        metrics = self.hook.solution_metrics(self.solution_version_arn)
+        self.log.info("Metrics of %s: %s", self.solution_version_arn, metrics)
+        live = self.live_metrics()
+        checks = [
+            MetricCheck(metric, metrics.get(metric), minimum, None if live is None else live.get(metric))
+            for metric, minimum in thresholds.items()
+        ]
+        table = metrics_table(checks, tolerance, compared=live is not None)
+        if all(check.passes(tolerance) for check in checks):
+            self.log.info("%s meets the bar:\n%s", self.solution_version_arn, table)
+            return metrics
+        message = f"Solution version {self.solution_version_arn} is below the bar:\n{table}"
+        if self.soft_fail:
+            raise AirflowSkipException(message)
+        raise AirflowFailException(message)
+
+    def live_metrics(self) -> dict[str, float] | None:
+        """The metrics of the version the campaign serves now; None when there is nothing to compare."""
+        if not self.compare_to_campaign_arn:
+            return None
+        campaign_kind = get_kind("campaign")
+        campaign = self.hook.describe(campaign_kind.key, self.compare_to_campaign_arn)
+        live_version_arn = campaign[get_kind("solution_version").arn_member]
+        if live_version_arn == self.solution_version_arn:
+            self.log.info("%s already serves it: nothing to compare", self.compare_to_campaign_arn)
+            return None
+        live = self.hook.solution_metrics(live_version_arn)
+        self.log.info("%s serves %s, with metrics %s", self.compare_to_campaign_arn, live_version_arn, live)
+        return live
+
+
+class PersonalizeDeletionOperator(AwsBaseOperator[PersonalizeHook]):
+    """
+    What the delete operators share: delete resources, idempotently, and wait until they are gone.
+
+    Deletes are asynchronous (DELETE PENDING > DELETE IN_PROGRESS, then the resource is gone). A resource
+    already gone is success; one already being deleted is waited for; one still being created (or
+    updated) is waited for first, however its creation ends, because the service refuses to delete it
+    meanwhile. The waits run in the worker: deletions take minutes, and a teardown's stages must follow
+    each other, so these operators do not defer.
+
+    :param waiter_delay: Seconds between status checks. (default: each kind's)
+    :param waiter_max_attempts: Maximum number of status checks per wait. (default: each kind's)
+    :param aws_conn_id: The Airflow connection used for AWS credentials.
+        If this is ``None`` or empty then the default boto3 behaviour is used. If
+        running Airflow in a distributed manner and aws_conn_id is None or
+        empty, then default boto3 configuration would be used (and must be
+        maintained on each worker node).
+    :param region_name: AWS region_name. If not specified then the default boto3 behaviour is used.
+    :param verify: Whether or not to verify SSL certificates. See:
+        https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
+    :param botocore_config: Configuration dictionary (key-values) for botocore client. See:
+        https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
+    """
+
+    aws_hook_class = PersonalizeHook
+    ui_color = "#66c3ff"
+
+    def __init__(
+        self, *, waiter_delay: int | None = None, waiter_max_attempts: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.waiter_delay = waiter_delay
+        self.waiter_max_attempts = waiter_max_attempts
+
+    def wait_settings(self, kind: ResourceKind) -> dict[str, int]:
+        return {
+            "waiter_delay": kind.waiter_delay if self.waiter_delay is None else self.waiter_delay,
+            "waiter_max_attempts": (
+                kind.waiter_max_attempts if self.waiter_max_attempts is None else self.waiter_max_attempts
+            ),
+        }
+
+    def settle(self, kind: ResourceKind, arn: str) -> None:
+        """Wait until the resource is no longer in progress, whether it succeeds or fails."""
+        try:
+            self.hook.wait(kind.key, arn, **self.wait_settings(kind))
+        except PersonalizeResourceFailedError as failure:
+            self.log.info("Personalize %s %s ended in %s", kind.label, arn, failure.status)
+
+    def start_deletion(self, kind: ResourceKind, resource: dict[str, Any]) -> str | None:
+        """Ask for the deletion of ``resource`` (its Describe body or list summary); None if already gone."""
+        arn = resource[kind.arn_member]
+        status = kind.status_of(resource)
+        if status in DELETION_STATUSES:
+            self.log.info("Personalize %s %s is already being deleted", kind.label, arn)
+            return arn
+        if kind.lifecycle and kind.lifecycle.is_in_progress(status):
+            self.settle(kind, arn)
+        if not self.hook.delete(kind.key, arn):
+            self.log.info("Personalize %s %s is already gone", kind.label, arn)
+            return None
+        self.log.info("Deleting Personalize %s %s", kind.label, arn)
+        return arn
+
+    def delete_all(self, kind: ResourceKind, resources: Sequence[dict[str, Any]]) -> list[str]:
+        """Delete ``resources`` of one kind and wait until all are gone; return the ARNs deleted.
+
+        Every deletion is asked for before any is waited for, so that the service runs them together.
+        """
+        deleted = [arn for resource in resources if (arn := self.start_deletion(kind, resource))]
+        if kind.lifecycle:  # schemas go at once
+            for arn in deleted:
+                self.hook.wait_until_deleted(kind.key, arn, **self.wait_settings(kind))
+        return deleted
+
+
+class PersonalizeDeleteResourceOperator(PersonalizeDeletionOperator):
+    """
+    Delete one Amazon Personalize resource and wait until it is gone.
+
+    A resource already gone is success. The service refuses to delete a resource that still holds others
+    (``ResourceInUseException``: a dataset group with datasets, a solution with campaigns): delete those
+    first, or the whole group with :class:`PersonalizeDeleteDatasetGroupOperator`. See
+    :class:`PersonalizeDeletionOperator` for the waits.
+
+    :param kind: The resource kind, a key of :mod:`airflow_provider_personalize.resources` that can be
+        deleted: ``"campaign"``, ``"solution"``, ``"filter"``, ``"dataset"``, ``"schema"``, ...
+    :param arn: The resource's ARN. (templated)
+
+    Returns the ARN.
+    """
+
+    template_fields: Sequence[str] = aws_template_fields("arn")
+
+    def __init__(self, *, kind: str, arn: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if get_kind(kind).delete_method is None:
+            raise ValueError(f"A Personalize {get_kind(kind).label} cannot be deleted")
+        self.kind = kind
+        self.arn = arn
+
+    def execute(self, context: Context) -> str:
+        kind = get_kind(self.kind)
+        resource = self.hook.describe_if_exists(kind.key, self.arn)
+        if resource is None:
+            self.log.info("Personalize %s %s does not exist: nothing to delete", kind.label, self.arn)
+        else:
+            self.delete_all(kind, [resource])
+        return self.arn
+
+
+class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeletionOperator):
+    """
+    Delete a dataset group and everything in it, in the order the service requires.
+
+    1. Settle the work in progress, which blocks deletions: trainings (solution versions) are stopped with
+       StopSolutionVersionCreation, since their result is about to be deleted; running jobs (imports,
+       exports, data deletions, batch jobs) are waited for, since they cannot be stopped.
+    2. Delete, one stage after the other, each stage's deletions together and waited for until gone:
+       recommenders, campaigns (of the group's solutions), solutions, event trackers, filters, metric
+       attributions, datasets, then the group (the order and what a group holds come from the table of
+       kinds, :func:`airflow_provider_personalize.resources.deletion_order`); jobs and solution versions
+       go with what holds them.
+    3. With ``delete_schemas``, delete the schemas the group's datasets used, except those another dataset
+       still uses (the service refuses; they are kept, logged).
+
+    Idempotent: what is already gone is skipped, a group that does not exist is success (logged), and a
+    retry or rerun finishes what a first try left. Waits in the worker only (see
+    :class:`PersonalizeDeletionOperator`); ``waiter_delay`` and ``waiter_max_attempts`` apply to each wait.
+
+    :param dataset_group_arn: ARN of the dataset group; give this or ``dataset_group_name``. (templated)
+    :param dataset_group_name: Name of the dataset group. (templated)
+    :param delete_schemas: Also delete the schemas of the group's datasets. (default: False) (templated)
+
+    Returns what it deleted, as ``{kind: [ARN, ...]}`` (``"campaign"``, ..., ``"dataset_group"``,
+    ``"schema"``), and logs a summary.
+    """
+
+    template_fields: Sequence[str] = aws_template_fields(
+        "dataset_group_arn", "dataset_group_name", "delete_schemas"
+    )
+
+    def __init__(
+        self,
+        *,
+        dataset_group_arn: str | None = None,
+        dataset_group_name: str | None = None,
+        delete_schemas: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if (dataset_group_arn is None) == (dataset_group_name is None):
+            raise ValueError("Give exactly one of dataset_group_arn and dataset_group_name")
+        self.dataset_group_arn = dataset_group_arn
+        self.dataset_group_name = dataset_group_name
+        self.delete_schemas = delete_schemas
+
+    def execute(self, context: Context) -> dict[str, list[str]]:
+        group_kind = get_kind("dataset_group")
+        group = self.find_group()
+        if group is None:
+            self.log.info(
+                "Personalize dataset group %s does not exist: nothing to delete",
+                self.dataset_group_arn or self.dataset_group_name,
+            )
+            return {}
+        group_arn = group[group_kind.arn_member]
+        held = self.list_held(group_arn)
+        schema_arns = self.schemas_used(held["dataset"]) if self.delete_schemas else []
+        self.settle_running_work(held)
+        deleted = {kind.key: self.delete_all(kind, held[kind.key]) for kind in deletion_order(group_kind.key)}
+        deleted[group_kind.key] = self.delete_all(group_kind, [group])
+        deleted["schema"] = self.delete_unused_schemas(schema_arns)
+        report = {key: arns for key, arns in deleted.items() if arns}
+        summary = ", ".join(f"{get_kind(key).label}: {len(arns)}" for key, arns in report.items())
+        self.log.info("Deleted from Personalize dataset group %s: %s", group_arn, summary or "nothing")
+        return report
+
+    def find_group(self) -> dict[str, Any] | None:
+        if self.dataset_group_arn:
+            from airflow_provider_personalize.hooks.request_model import build_request
+
+            build_request("describe_dataset_group", {"dataset_group_arn": self.dataset_group_arn})
+            return self.hook.describe_if_exists("dataset_group", self.dataset_group_arn)
+        return self.hook.find_by_name("dataset_group", str(self.dataset_group_name))
+
+    def list_held(self, group_arn: str) -> dict[str, list[dict[str, Any]]]:
+        """Every resource the group holds, by kind, as list summaries (which carry ARN and status)."""
+        group_kind = get_kind("dataset_group")
+        held: dict[str, list[dict[str, Any]]] = {group_kind.key: [{group_kind.arn_member: group_arn}]}
+        for kind in held_kinds(group_kind.key):
+            holder = get_kind(str(kind.contained_in))
+            held[kind.key] = [
+                summary
+                for holder_summary in held[holder.key]
+                for summary in self.hook.list_summaries(kind.key, holder_summary[holder.arn_member])
+            ]
+        return held
+
+    def settle_running_work(self, held: Mapping[str, list[dict[str, Any]]]) -> None:
+        """Stop the trainings and wait for the jobs in progress: while they run, they block deletions."""
+        running = [
+            (kind, summary[kind.arn_member])
+            for kind in held_kinds("dataset_group")
+            if not kind.delete_method and kind.lifecycle
+            for summary in held[kind.key]
+            if kind.lifecycle.is_in_progress(kind.status_of(summary))
+        ]
+        for kind, arn in running:
+            if kind.stop_method:
+                self.stop(kind, arn)
+        for kind, arn in running:
+            self.settle(kind, arn)
+
+    def stop(self, kind: ResourceKind, arn: str) -> None:
+        self.log.info("Stopping Personalize %s %s", kind.label, arn)
+        try:
+            self.hook.stop_creation(kind.key, arn)
+        except ClientError as error:
+            # Already stopping, or done in the meantime: either way it is settling.
+            if error_code(error) != "ResourceInUseException":
+                raise
+
+    def schemas_used(self, datasets: Sequence[Mapping[str, Any]]) -> list[str]:
+        dataset_kind, schema_kind = get_kind("dataset"), get_kind("schema")
+        described = (
+            self.hook.describe_if_exists(dataset_kind.key, d[dataset_kind.arn_member]) for d in datasets
+        )
+        return sorted({dataset[schema_kind.arn_member] for dataset in described if dataset})
+
+    def delete_unused_schemas(self, schema_arns: Sequence[str]) -> list[str]:
+        """Delete the schemas no dataset uses any more; the service refuses the others, which are kept."""
+        schema_kind = get_kind("schema")
+        deleted = []
+        for arn in schema_arns:
+            try:
+                deleted += self.delete_all(schema_kind, [{schema_kind.arn_member: arn}])
+            except ClientError as error:
+                if error_code(error) != "ResourceInUseException":
+                    raise
+                self.log.info("Keeping Personalize schema %s: another dataset uses it", arn)
+        return deleted

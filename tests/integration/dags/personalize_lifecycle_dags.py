@@ -1,0 +1,137 @@
+"""The training lifecycle DAG of issue 5, run by tests/integration/test_lifecycle_pipeline.py on the emulator.
+
+``personalize_it_lifecycle``: import -> solution -> version 1 -> gate -> campaign -> version 2 -> a gate
+that refuses it (soft_fail) -> deploy skipped -> what the campaign serves, recommendations -> batch
+inference with the served version -> teardown of the dataset group. ``personalize_it_teardown``: the
+teardown alone (run again after the pipeline, it must find nothing and succeed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import DAG, task
+
+from airflow_provider_personalize.hooks.personalize import PersonalizeHook, PersonalizeRuntimeHook
+from airflow_provider_personalize.operators.personalize import (
+    PersonalizeCreateBatchInferenceJobOperator,
+    PersonalizeCreateCampaignOperator,
+    PersonalizeCreateDatasetGroupOperator,
+    PersonalizeCreateDatasetImportJobOperator,
+    PersonalizeCreateDatasetOperator,
+    PersonalizeCreateSchemaOperator,
+    PersonalizeCreateSolutionOperator,
+    PersonalizeCreateSolutionVersionOperator,
+    PersonalizeDeleteDatasetGroupOperator,
+    PersonalizeSolutionMetricsCheckOperator,
+    PersonalizeUpdateCampaignOperator,
+)
+
+CONN_ID = "personalize_emulator"
+BUCKET = "personalize-it"
+GROUP_NAME = "it-lifecycle"
+ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeS3Access"
+INTERACTIONS_SCHEMA = {
+    "type": "record",
+    "name": "Interactions",
+    "namespace": "com.amazonaws.personalize.schema",
+    "fields": [
+        {"name": "USER_ID", "type": "string"},
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "TIMESTAMP", "type": "long"},
+    ],
+    "version": "1.0",
+}
+# A bar every trained model passes, and one none can (a share above 1).
+EASY_BAR = {"coverage": 0.0, "normalized_discounted_cumulative_gain_at_10": 0.0}
+IMPOSSIBLE_BAR = {"coverage": 1.01}
+DEFAULT_ARGS = {"aws_conn_id": CONN_ID, "waiter_delay": 1}
+START_DATE = datetime(2026, 1, 1)
+
+
+@task
+def served_version(campaign_arn: str) -> str:
+    """The version the campaign serves, read before the teardown deletes it."""
+    return PersonalizeHook(aws_conn_id=CONN_ID).describe("campaign", campaign_arn)["solutionVersionArn"]
+
+
+@task
+def recommend(campaign_arn: str) -> list[str]:
+    runtime = PersonalizeRuntimeHook(aws_conn_id=CONN_ID).conn
+    response = runtime.get_recommendations(campaignArn=campaign_arn, userId="user1", numResults=5)
+    return [item["itemId"] for item in response["itemList"]]
+
+
+def teardown(**kwargs) -> PersonalizeDeleteDatasetGroupOperator:
+    return PersonalizeDeleteDatasetGroupOperator(
+        task_id="teardown", dataset_group_name=GROUP_NAME, delete_schemas=True, **kwargs
+    )
+
+
+with DAG(
+    "personalize_it_lifecycle", schedule=None, start_date=START_DATE, catchup=False, default_args=DEFAULT_ARGS
+) as personalize_it_lifecycle:
+    group = PersonalizeCreateDatasetGroupOperator(task_id="dataset_group", name=GROUP_NAME)
+    schema = PersonalizeCreateSchemaOperator(
+        task_id="schema", name="it-lifecycle-interactions", schema=INTERACTIONS_SCHEMA
+    )
+    dataset = PersonalizeCreateDatasetOperator(
+        task_id="dataset",
+        name="it-lifecycle-interactions",
+        schema_arn=schema.output,
+        dataset_group_arn=group.output,
+        dataset_type="Interactions",
+    )
+    import_job = PersonalizeCreateDatasetImportJobOperator(
+        task_id="import_interactions",
+        dataset_arn=dataset.output,
+        data_source=f"s3://{BUCKET}/interactions.csv",
+        role_arn=ROLE_ARN,
+    )
+    solution = PersonalizeCreateSolutionOperator(
+        task_id="solution",
+        name="it-lifecycle",
+        dataset_group_arn=group.output,
+        recipe_arn="arn:aws:personalize:::recipe/aws-user-personalization",
+        perform_auto_training=False,
+    )
+    first = PersonalizeCreateSolutionVersionOperator(task_id="train_first", solution_arn=solution.output)
+    first_gate = PersonalizeSolutionMetricsCheckOperator(
+        task_id="gate_first", solution_version_arn=first.output, thresholds=EASY_BAR
+    )
+    campaign = PersonalizeCreateCampaignOperator(
+        task_id="campaign", name="it-lifecycle", solution_version_arn=first.output
+    )
+    second = PersonalizeCreateSolutionVersionOperator(task_id="train_second", solution_arn=solution.output)
+    # As a DAG without native rendering passes them: JSON text and numeric text.
+    second_gate = PersonalizeSolutionMetricsCheckOperator(
+        task_id="gate_second",
+        solution_version_arn=second.output,
+        thresholds="{{ " + repr(IMPOSSIBLE_BAR) + " | tojson }}",
+        compare_to_campaign_arn=campaign.output,
+        tolerance="{{ 0.01 }}",
+        soft_fail=True,
+    )
+    deploy = PersonalizeUpdateCampaignOperator(
+        task_id="deploy", campaign_arn=campaign.output, solution_version_arn=second.output
+    )
+    served = served_version.override(trigger_rule="none_failed")(campaign.output)
+    recommendations = recommend.override(trigger_rule="none_failed")(campaign.output)
+    batch = PersonalizeCreateBatchInferenceJobOperator(
+        task_id="batch_inference",
+        solution_version_arn=served,
+        job_input=f"s3://{BUCKET}/lifecycle/users.jsonl",
+        job_output=f"s3://{BUCKET}/lifecycle/batch-output/" + "{{ ds }}/",
+        role_arn=ROLE_ARN,
+        num_results=5,
+    )
+    import_job >> solution
+    first_gate >> campaign >> second
+    second_gate >> deploy >> [served, recommendations]
+    batch >> teardown(trigger_rule="none_failed")
+    recommendations >> batch
+
+with DAG(
+    "personalize_it_teardown", schedule=None, start_date=START_DATE, catchup=False, default_args=DEFAULT_ARGS
+) as personalize_it_teardown:
+    teardown()

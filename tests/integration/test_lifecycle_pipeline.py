@@ -1,0 +1,111 @@
+"""Issue 5's DAG on the HTTP emulator: train, gate, deploy, refuse a worse model, score, tear down."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pendulum
+import pytest
+
+DAG_FILE = Path(__file__).parent / "dags" / "personalize_lifecycle_dags.py"
+LOGICAL_DATE = pendulum.datetime(2026, 1, 2, tz="UTC")
+# The role the DAG passes: Personalize may assume it, as AWS's set-up guide has it.
+PERSONALIZE_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "personalize.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+# ListX of everything a dataset group holds, and of schemas: after the teardown all must be empty.
+LISTS = {
+    "dataset_groups": ("list_dataset_groups", "datasetGroups"),
+    "datasets": ("list_datasets", "datasets"),
+    "schemas": ("list_schemas", "schemas"),
+    "solutions": ("list_solutions", "solutions"),
+    "campaigns": ("list_campaigns", "campaigns"),
+    "filters": ("list_filters", "Filters"),
+    "event_trackers": ("list_event_trackers", "eventTrackers"),
+    "metric_attributions": ("list_metric_attributions", "metricAttributions"),
+    "recommenders": ("list_recommenders", "recommenders"),
+}
+
+
+@pytest.fixture
+def lifecycle_dags(personalize, personalize_emulator_clean, dags_folder: Path) -> ModuleType:
+    """The lifecycle DAGs, installed in the DAGs folder, with their batch input in the emulator's S3."""
+    installed = dags_folder / DAG_FILE.name
+    shutil.copy(DAG_FILE, installed)
+    spec = importlib.util.spec_from_file_location(installed.stem, installed)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    personalize_emulator_clean.client("s3").put_object(
+        Bucket=module.BUCKET, Key="lifecycle/users.jsonl", Body=b'{"userId": "user1"}\n{"userId": "user2"}\n'
+    )
+    iam = personalize_emulator_clean.client("iam")
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(
+            RoleName=module.ROLE_ARN.rsplit("/", 1)[1], AssumeRolePolicyDocument=PERSONALIZE_TRUST
+        )
+    return module
+
+
+def task_states(run) -> dict[str, str]:
+    return {ti.task_id: ti.state for ti in run.get_task_instances()}
+
+
+def remaining(personalize) -> dict[str, int]:
+    return {kind: len(getattr(personalize, method)()[key]) for kind, (method, key) in LISTS.items()}
+
+
+def test_a_worse_model_is_refused_the_first_keeps_serving_and_the_teardown_leaves_nothing(
+    lifecycle_dags, personalize, personalize_emulator_clean, capfd
+):
+    run = lifecycle_dags.personalize_it_lifecycle.test(logical_date=LOGICAL_DATE)
+    states = task_states(run)
+    assert states["gate_first"] == "success", states
+    assert states["gate_second"] == "skipped", states
+    assert states["deploy"] == "skipped", states
+    assert {state for task_id, state in states.items() if task_id not in ("gate_second", "deploy")} == {
+        "success"
+    }, states
+    log = capfd.readouterr().out
+    assert "is below the bar" in log
+    assert "coverage" in log and "1.0100" in log  # the table: metric, value, required, live
+
+    xcom = {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in run.get_task_instances()}
+    assert set(xcom["gate_first"]) >= {"coverage", "normalized_discounted_cumulative_gain_at_10"}
+    assert xcom["served_version"] == xcom["train_first"] != xcom["train_second"]
+    assert xcom["recommend"], "the campaign recommended nothing"
+    batch_output = personalize_emulator_clean.client("s3").list_objects_v2(
+        Bucket=lifecycle_dags.BUCKET, Prefix="lifecycle/batch-output/2026-01-02/"
+    )
+    assert batch_output.get("KeyCount", 0) > 0, "the batch inference job wrote nothing"
+
+    deleted = xcom["teardown"]
+    assert [
+        len(deleted[kind]) for kind in ("campaign", "solution", "dataset", "dataset_group", "schema")
+    ] == [
+        1,
+        1,
+        1,
+        1,
+        1,
+    ]
+    assert remaining(personalize) == dict.fromkeys(LISTS, 0)
+
+    again = lifecycle_dags.personalize_it_teardown.test(logical_date=LOGICAL_DATE.add(days=1))
+    assert task_states(again) == {"teardown": "success"}
+    assert again.get_task_instance("teardown").xcom_pull(task_ids="teardown") == {}
+    assert "does not exist: nothing to delete" in capfd.readouterr().out
