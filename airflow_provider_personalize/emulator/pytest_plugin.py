@@ -8,7 +8,10 @@ Server mode (a real ``personalize-emulator`` subprocess, shared by the whole ses
   ``client(service_name)`` (a boto3 client with dummy credentials), ``reset()`` (forget every resource
   of every service and every transition set through ``set_transition``),
   ``set_transition(model_name, transition)`` (moto's state manager, e.g.
-  ``("personalize::solution-version", {"progression": "manual", "times": 1})``), ``create_bucket(name)``.
+  ``("personalize::solution-version", {"progression": "manual", "times": 1})``), ``create_bucket(name)``,
+  ``set_faults(**settings)`` (fault injection, camelCase settings as ``emulator/faults.py``'s HTTP
+  route takes them, e.g. ``set_faults(throttleRate=0.5, seed=1)``; ``set_faults()`` and ``reset()`` clear
+  them).
 - ``personalize_emulator_clean`` (function): the same server, reset before the test.
 - ``personalize_aws_conn_id`` (function): the clean server as the Airflow connection
   ``personalize_emulator`` (environment variable ``AIRFLOW_CONN_PERSONALIZE_EMULATOR``, JSON, conn_type
@@ -54,6 +57,7 @@ class PersonalizeEmulatorServer:
         self.process = process
         self.endpoint_url = endpoint_url
         self._transitions_set: set[str] = set()
+        self._faults_set = False
 
     def client(self, service_name: str, **kwargs: Any) -> Any:
         import boto3
@@ -82,10 +86,19 @@ class PersonalizeEmulatorServer:
         self._post("/moto-api/state-manager/unset-transition", {"model_name": model_name})
         self._transitions_set.discard(model_name)
 
+    def set_faults(self, **settings: Any) -> None:
+        """Replace the faults the emulator injects (see ``emulator/faults.py``); no settings: none."""
+        from airflow_provider_personalize.emulator.faults import ROUTE
+
+        self._post(ROUTE, settings)
+        self._faults_set = bool(settings)
+
     def reset(self) -> None:
         self._post("/moto-api/reset")
         for model_name in list(self._transitions_set):
             self.unset_transition(model_name)
+        if self._faults_set:
+            self.set_faults()
 
     def create_bucket(self, name: str) -> str:
         """Create an S3 bucket in the emulator; returns its ``s3://name/`` URI."""
