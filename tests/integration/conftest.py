@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import json
 import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -24,18 +29,75 @@ def it_dags(airflow_db, dags_folder: Path) -> ModuleType:
     return module
 
 
-INTERACTIONS_CSV = "USER_ID,ITEM_ID,TIMESTAMP\n" + "".join(
-    f"user{user},item{item},{1767225600 + 100 * user + item}\n" for user in range(30) for item in range(40)
+# 30 users x 40 items: enough for training (1000 interactions, 25 users with 2 or more).
+INTERACTIONS = [
+    (f"user{user}", f"item{item}", 1767225600 + 100 * user + item) for user in range(30) for item in range(40)
+]
+INTERACTIONS_CSV = "USER_ID,ITEM_ID,TIMESTAMP\n" + "".join(f"{u},{i},{t}\n" for u, i, t in INTERACTIONS)
+ECOMMERCE_INTERACTIONS_CSV = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n" + "".join(
+    f"{u},{i},{t},View\n" for u, i, t in INTERACTIONS
 )
 
 
 @pytest.fixture
 def personalize(it_dags: ModuleType, personalize_aws_conn_id: str, personalize_emulator_clean):
-    """The emulator's Personalize client, with the test bucket holding the pipeline's input files."""
+    """The emulator's Personalize client, with the pipeline's role (which Personalize may assume) and
+    its bucket holding the input files."""
+    personalize_emulator_clean.client("iam").create_role(
+        RoleName=it_dags.ROLE_ARN.rpartition("/")[2],
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "personalize.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
     s3 = personalize_emulator_clean.client("s3")
     s3.create_bucket(Bucket=it_dags.BUCKET)
     s3.put_object(Bucket=it_dags.BUCKET, Key="interactions.csv", Body=INTERACTIONS_CSV.encode())
+    s3.put_object(
+        Bucket=it_dags.BUCKET, Key="ecommerce-interactions.csv", Body=ECOMMERCE_INTERACTIONS_CSV.encode()
+    )
     s3.put_object(Bucket=it_dags.BUCKET, Key="deletion-requests.csv", Body=b"USER_ID\nuser1\nuser2\n")
     s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/users.jsonl", Body=b'{"userId": "user1"}\n')
     s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/items.jsonl", Body=b'{"itemId": "item1"}\n')
     return personalize_emulator_clean.client("personalize")
+
+
+# The emulator's fault-injection route (airflow_provider_personalize.emulator.faults).
+FAULTS_ROUTE = "/moto-api/personalize-emulator/faults"
+
+
+@pytest.fixture
+def inject_faults(personalize_emulator_clean) -> Iterator[Callable[..., None]]:
+    """``inject_faults(failNext={"DatasetImportJob": "reason"}, throttleRate=0.3, ...)``: replace the
+    emulator's faults (camelCase settings, as its HTTP route takes them); cleared after the test. Skips
+    the test where the emulator has no fault injection."""
+
+    def post(settings: dict) -> None:
+        request = urllib.request.Request(
+            personalize_emulator_clean.endpoint_url + FAULTS_ROUTE,
+            data=json.dumps(settings).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    def inject(**settings) -> None:
+        try:
+            post(settings)
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                pytest.skip("this emulator has no fault injection")
+            raise
+
+    yield inject
+    with contextlib.suppress(urllib.error.HTTPError):
+        post({})

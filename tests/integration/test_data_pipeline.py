@@ -104,18 +104,28 @@ def test_bad_inputs_fail_before_any_request(it_dags, personalize, capfd):
     assert personalize.list_dataset_groups()["datasetGroups"] == []
 
 
-def test_an_import_the_service_fails_fails_the_task_with_its_reason(it_dags, personalize, capfd):
-    run = it_dags.personalize_it_import_failure.test(logical_date=LOGICAL_DATE)
-    (job,) = personalize.list_dataset_import_jobs()["datasetImportJobs"]
-    if job["status"] == "ACTIVE":
-        # Written against the emulator as it is: until its data plane reads S3, every import succeeds.
-        pytest.skip("the emulator does not fail imports of missing S3 files yet")
-    assert job["status"] == "CREATE FAILED"
+IMPORT_FAILURE = "Input CSV is missing the following columns: [TIMESTAMP]"
+
+
+@pytest.mark.parametrize("mode", ["blocking", "deferrable"])
+def test_an_import_the_service_fails_fails_the_task_with_its_reason(
+    it_dags, personalize, inject_faults, capfd, mode
+):
+    inject_faults(failNext={"DatasetImportJob": IMPORT_FAILURE})
+    run = getattr(it_dags, f"personalize_it_import_{mode}").test(logical_date=LOGICAL_DATE)
     assert task_states(run)["import_interactions"] == "failed"
-    reason = personalize.describe_dataset_import_job(datasetImportJobArn=job["datasetImportJobArn"])[
-        "datasetImportJob"
-    ]["failureReason"]
-    assert reason
+    (job,) = personalize.list_dataset_import_jobs()["datasetImportJobs"]
+    assert job["status"] == "CREATE FAILED"
     task_log = capfd.readouterr().out
-    assert job["datasetImportJobArn"] in task_log
-    assert reason in task_log
+    assert f"{job['datasetImportJobArn']} ended in status 'CREATE FAILED': {IMPORT_FAILURE}" in task_log
+
+
+def test_throttling_does_not_fail_a_run(it_dags, personalize, inject_faults):
+    # A third of the Describe requests are throttled; botocore's retries (blocking) absorb them.
+    inject_faults(
+        throttleRate=0.3,
+        seed=7,
+        operations=["DescribeDatasetGroup", "DescribeDataset", "DescribeDatasetImportJob"],
+    )
+    run = it_dags.personalize_it_import_blocking.test(logical_date=LOGICAL_DATE)
+    assert task_states(run)["import_interactions"] == "success"

@@ -2,8 +2,9 @@
 
 ``personalize_it_pipeline_blocking`` / ``_deferrable``: dataset group -> schema -> dataset -> import job
 -> export job (+ sensor) -> data deletion job, each ARN chained to the next by XCom (``task.output``).
-``personalize_it_bad_input``: arguments the service would refuse. ``personalize_it_import_failure``: an
-import the service fails. ``personalize_it_retry``: an import whose first try times out and is retried.
+``personalize_it_bad_input``: arguments the service would refuse. ``personalize_it_import_blocking`` /
+``_deferrable``: one import (the tests inject faults). ``personalize_it_retry``: an import whose first try
+times out and is retried.
 ``personalize_it_training_blocking`` / ``_deferrable``: every create operator after the import.
 """
 
@@ -45,6 +46,10 @@ INTERACTIONS_SCHEMA = {
         {"name": "TIMESTAMP", "type": "long"},
     ],
     "version": "1.0",
+}
+ECOMMERCE_INTERACTIONS_SCHEMA = {
+    **INTERACTIONS_SCHEMA,
+    "fields": [*INTERACTIONS_SCHEMA["fields"], {"name": "EVENT_TYPE", "type": "string"}],
 }
 START_DATE = datetime(2026, 1, 1)
 
@@ -132,7 +137,10 @@ def import_only(dag_id: str, data_file: str, **import_arguments) -> DAG:
     return dag
 
 
-personalize_it_import_failure = import_only("personalize_it_import_failure", "no-such-file.csv")
+personalize_it_import_blocking = import_only("personalize_it_import_blocking", "interactions.csv")
+personalize_it_import_deferrable = import_only(
+    "personalize_it_import_deferrable", "interactions.csv", deferrable=True
+)
 # Three polls per try: the emulator (one status per three describes) needs six, so the first try times
 # out with the job in progress and the retry must adopt it.
 personalize_it_retry = import_only(
@@ -213,6 +221,25 @@ def training_pipeline(dag_id: str, deferrable: bool) -> DAG:
         ecommerce_group = PersonalizeCreateDatasetGroupOperator(
             task_id="ecommerce_group", name="it-ecommerce", domain="ECOMMERCE"
         )
+        ecommerce_schema = PersonalizeCreateSchemaOperator(
+            task_id="ecommerce_schema",
+            name="it-ecommerce-interactions",
+            schema=ECOMMERCE_INTERACTIONS_SCHEMA,
+            domain="ECOMMERCE",
+        )
+        ecommerce_dataset = PersonalizeCreateDatasetOperator(
+            task_id="ecommerce_dataset",
+            name="it-ecommerce-interactions",
+            schema_arn=ecommerce_schema.output,
+            dataset_group_arn=ecommerce_group.output,
+            dataset_type="Interactions",
+        )
+        ecommerce_import = PersonalizeCreateDatasetImportJobOperator(
+            task_id="ecommerce_import",
+            dataset_arn=ecommerce_dataset.output,
+            data_source=f"s3://{BUCKET}/ecommerce-interactions.csv",
+            role_arn=ROLE_ARN,
+        )
         recommender = PersonalizeCreateRecommenderOperator(
             task_id="recommender",
             name="it-recommended-for-you",
@@ -223,7 +250,7 @@ def training_pipeline(dag_id: str, deferrable: bool) -> DAG:
         campaign << version
         batch << [version, exclude_seen]
         segments << segment_version
-        recommender << ecommerce_group
+        recommender << ecommerce_import
     return dag
 
 
