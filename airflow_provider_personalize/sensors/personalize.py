@@ -162,6 +162,12 @@ class PersonalizeCampaignUpdateSensor(PersonalizeResourceSensor):
     resource_kind = "campaign_update"
 
 
+class PersonalizeSolutionUpdateSensor(PersonalizeResourceSensor):
+    """Wait for a solution's latest update (``arn``: the solution); see :class:`PersonalizeResourceSensor`."""
+
+    resource_kind = "solution_update"
+
+
 class PersonalizeRecommenderSensor(PersonalizeResourceSensor):
     """Wait for a recommender (``arn``); see :class:`PersonalizeResourceSensor`."""
 
