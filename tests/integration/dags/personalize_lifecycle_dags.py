@@ -1,9 +1,11 @@
-"""The training lifecycle DAG of issue 5, run by tests/integration/test_lifecycle_pipeline.py on the emulator.
+"""Issue 5's training lifecycle DAGs, run on the emulator by tests/integration/test_lifecycle_pipeline.py.
 
 ``personalize_it_lifecycle``: import -> solution -> version 1 -> gate -> campaign -> version 2 -> a gate
 that refuses it (soft_fail) -> deploy skipped -> what the campaign serves, recommendations -> batch
-inference with the served version -> teardown of the dataset group. ``personalize_it_teardown``: the
-teardown alone (run again after the pipeline, it must find nothing and succeed).
+inference with the served version -> teardown of the dataset group. ``personalize_it_lifecycle_deploy``:
+the same, deferrable, with a gate that lets version 2 through, so that it is deployed (and deployed
+again, a no-op). ``personalize_it_teardown``: the teardown alone (run after the pipeline, it must find
+nothing and succeed).
 """
 
 from __future__ import annotations
@@ -68,68 +70,88 @@ def teardown(**kwargs) -> PersonalizeDeleteDatasetGroupOperator:
     )
 
 
-with DAG(
-    "personalize_it_lifecycle", schedule=None, start_date=START_DATE, catchup=False, default_args=DEFAULT_ARGS
-) as personalize_it_lifecycle:
-    group = PersonalizeCreateDatasetGroupOperator(task_id="dataset_group", name=GROUP_NAME)
-    schema = PersonalizeCreateSchemaOperator(
-        task_id="schema", name="it-lifecycle-interactions", schema=INTERACTIONS_SCHEMA
-    )
-    dataset = PersonalizeCreateDatasetOperator(
-        task_id="dataset",
-        name="it-lifecycle-interactions",
-        schema_arn=schema.output,
-        dataset_group_arn=group.output,
-        dataset_type="Interactions",
-    )
-    import_job = PersonalizeCreateDatasetImportJobOperator(
-        task_id="import_interactions",
-        dataset_arn=dataset.output,
-        data_source=f"s3://{BUCKET}/interactions.csv",
-        role_arn=ROLE_ARN,
-    )
-    solution = PersonalizeCreateSolutionOperator(
-        task_id="solution",
-        name="it-lifecycle",
-        dataset_group_arn=group.output,
-        recipe_arn="arn:aws:personalize:::recipe/aws-user-personalization",
-        perform_auto_training=False,
-    )
-    first = PersonalizeCreateSolutionVersionOperator(task_id="train_first", solution_arn=solution.output)
-    first_gate = PersonalizeSolutionMetricsCheckOperator(
-        task_id="gate_first", solution_version_arn=first.output, thresholds=EASY_BAR
-    )
-    campaign = PersonalizeCreateCampaignOperator(
-        task_id="campaign", name="it-lifecycle", solution_version_arn=first.output
-    )
-    second = PersonalizeCreateSolutionVersionOperator(task_id="train_second", solution_arn=solution.output)
-    # As a DAG without native rendering passes them: JSON text and numeric text.
-    second_gate = PersonalizeSolutionMetricsCheckOperator(
-        task_id="gate_second",
-        solution_version_arn=second.output,
-        thresholds="{{ " + repr(IMPOSSIBLE_BAR) + " | tojson }}",
-        compare_to_campaign_arn=campaign.output,
-        tolerance="{{ 0.01 }}",
-        soft_fail=True,
-    )
-    deploy = PersonalizeUpdateCampaignOperator(
-        task_id="deploy", campaign_arn=campaign.output, solution_version_arn=second.output
-    )
-    served = served_version.override(trigger_rule="none_failed")(campaign.output)
-    recommendations = recommend.override(trigger_rule="none_failed")(campaign.output)
-    batch = PersonalizeCreateBatchInferenceJobOperator(
-        task_id="batch_inference",
-        solution_version_arn=served,
-        job_input=f"s3://{BUCKET}/lifecycle/users.jsonl",
-        job_output=f"s3://{BUCKET}/lifecycle/batch-output/" + "{{ ds }}/",
-        role_arn=ROLE_ARN,
-        num_results=5,
-    )
-    import_job >> solution
-    first_gate >> campaign >> second
-    second_gate >> deploy >> [served, recommendations]
-    batch >> teardown(trigger_rule="none_failed")
-    recommendations >> batch
+def lifecycle(dag_id: str, second_bar: dict[str, float], **default_args) -> DAG:
+    """Issue 5's DAG; the second version's gate holds it to ``second_bar``."""
+    with DAG(
+        dag_id,
+        schedule=None,
+        start_date=START_DATE,
+        catchup=False,
+        default_args={**DEFAULT_ARGS, **default_args},
+    ) as dag:
+        group = PersonalizeCreateDatasetGroupOperator(task_id="dataset_group", name=GROUP_NAME)
+        schema = PersonalizeCreateSchemaOperator(
+            task_id="schema", name="it-lifecycle-interactions", schema=INTERACTIONS_SCHEMA
+        )
+        dataset = PersonalizeCreateDatasetOperator(
+            task_id="dataset",
+            name="it-lifecycle-interactions",
+            schema_arn=schema.output,
+            dataset_group_arn=group.output,
+            dataset_type="Interactions",
+        )
+        import_job = PersonalizeCreateDatasetImportJobOperator(
+            task_id="import_interactions",
+            dataset_arn=dataset.output,
+            data_source=f"s3://{BUCKET}/interactions.csv",
+            role_arn=ROLE_ARN,
+        )
+        solution = PersonalizeCreateSolutionOperator(
+            task_id="solution",
+            name="it-lifecycle",
+            dataset_group_arn=group.output,
+            recipe_arn="arn:aws:personalize:::recipe/aws-user-personalization",
+            perform_auto_training=False,
+        )
+        first = PersonalizeCreateSolutionVersionOperator(task_id="train_first", solution_arn=solution.output)
+        first_gate = PersonalizeSolutionMetricsCheckOperator(
+            task_id="gate_first", solution_version_arn=first.output, thresholds=EASY_BAR
+        )
+        campaign = PersonalizeCreateCampaignOperator(
+            task_id="campaign", name="it-lifecycle", solution_version_arn=first.output
+        )
+        second = PersonalizeCreateSolutionVersionOperator(
+            task_id="train_second", solution_arn=solution.output
+        )
+        # As a DAG without native rendering passes them: JSON text and numeric text.
+        second_gate = PersonalizeSolutionMetricsCheckOperator(
+            task_id="gate_second",
+            solution_version_arn=second.output,
+            thresholds="{{ " + repr(second_bar) + " | tojson }}",
+            compare_to_campaign_arn=campaign.output,
+            tolerance="{{ 0.01 }}",
+            soft_fail=True,
+        )
+        deploy = PersonalizeUpdateCampaignOperator(
+            task_id="deploy", campaign_arn=campaign.output, solution_version_arn=second.output
+        )
+        # Deploying what the campaign serves already sends nothing.
+        deploy_again = PersonalizeUpdateCampaignOperator(
+            task_id="deploy_again", campaign_arn=campaign.output, solution_version_arn=second.output
+        )
+        served = served_version.override(trigger_rule="none_failed")(campaign.output)
+        recommendations = recommend.override(trigger_rule="none_failed")(campaign.output)
+        batch = PersonalizeCreateBatchInferenceJobOperator(
+            task_id="batch_inference",
+            solution_version_arn=served,
+            job_input=f"s3://{BUCKET}/lifecycle/users.jsonl",
+            job_output=f"s3://{BUCKET}/lifecycle/batch-output/" + "{{ ds }}/",
+            role_arn=ROLE_ARN,
+            num_results=5,
+        )
+        import_job >> solution
+        first_gate >> campaign >> second
+        second_gate >> deploy >> deploy_again >> [served, recommendations]
+        recommendations >> batch >> teardown(trigger_rule="none_failed")
+    return dag
+
+
+# The second version is refused (no model reaches the bar); run with dag.test(), blocking.
+personalize_it_lifecycle = lifecycle("personalize_it_lifecycle", second_bar=IMPOSSIBLE_BAR)
+# The second version is deployed; run with the airflow dags test CLI, every wait deferred.
+personalize_it_lifecycle_deploy = lifecycle(
+    "personalize_it_lifecycle_deploy", second_bar=EASY_BAR, deferrable=True
+)
 
 with DAG(
     "personalize_it_teardown", schedule=None, start_date=START_DATE, catchup=False, default_args=DEFAULT_ARGS
