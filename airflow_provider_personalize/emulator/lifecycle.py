@@ -85,6 +85,9 @@ class Lifecycle(ManagedState):
         # Server mode serves requests on many threads: one walk, one step at a time. Re-entrant, because
         # a status callback may begin a new walk (a job that fails ends in its failed status).
         self._stepping = threading.RLock()
+        # Set while the walk steps: a status callback that reads the status (a job listing its siblings)
+        # must not take further steps from inside the step it is part of.
+        self._walking = False
         self._stepped_at = time.monotonic()
         self.updated_at = unix_time()
 
@@ -131,19 +134,28 @@ class Lifecycle(ManagedState):
 
     def _progress(self) -> None:
         with self._stepping:
-            transition = state_manager.get_transition(self.model_name)
-            timed = transition["progression"] == "time" and float(transition["seconds"]) > 0
-            steps = self._steps_due(transition)
-            for step in range(steps):
-                following = self._get_next_status(self._status)
-                if following == self._status or following is None:
-                    return
-                # Time progression never blocks a request: a held step stays due, and is taken once the
-                # owner is ready. Other progressions (tests) wait, so that they stay deterministic.
-                if self._may_enter is not None and not self._may_enter(following, not timed):
-                    if timed:
-                        self._stepped_at -= (steps - step) * float(transition["seconds"])
-                    return
-                self._status = following
-                self.updated_at = unix_time()
-                self._on_status(following)
+            if self._walking:
+                return
+            self._walking = True
+            try:
+                self._walk()
+            finally:
+                self._walking = False
+
+    def _walk(self) -> None:
+        transition = state_manager.get_transition(self.model_name)
+        timed = transition["progression"] == "time" and float(transition["seconds"]) > 0
+        steps = self._steps_due(transition)
+        for step in range(steps):
+            following = self._get_next_status(self._status)
+            if following == self._status or following is None:
+                return
+            # Time progression never blocks a request: a held step stays due, and is taken once the
+            # owner is ready. Other progressions (tests) wait, so that they stay deterministic.
+            if self._may_enter is not None and not self._may_enter(following, not timed):
+                if timed:
+                    self._stepped_at -= (steps - step) * float(transition["seconds"])
+                return
+            self._status = following
+            self.updated_at = unix_time()
+            self._on_status(following)

@@ -165,6 +165,7 @@ class Resource(BaseModel):
             self.update.advance()
 
     def describe(self) -> Params:
+        status = self.status  # first: reading it may progress the walk, and a failure sets failureReason
         described: Params = {
             **self.attributes,
             self.kind.arn_member: self.arn,
@@ -174,7 +175,7 @@ class Resource(BaseModel):
             **self._derived_members(),
         }
         if self.kind.has_status:
-            described["status"] = self.status
+            described["status"] = status
         if self.update is not None and self.kind.update_member:
             described[self.kind.update_member] = {
                 **self.update_request,
