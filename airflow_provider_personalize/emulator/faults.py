@@ -175,7 +175,8 @@ def take_forced_failure(kind: str) -> str | None:
 def faults_route(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
     """``/moto-api/personalize-emulator/faults``: GET the settings, POST new ones."""
     if request.method == "POST":
-        body = request.data
+        # The raw body, whatever its content type says (urllib and curl -d send JSON as a form).
+        body = request.get_data(parse_form_data=False)
         settings = json.loads(body) if body else {}
         try:
             configure(

@@ -1,0 +1,150 @@
+"""Fault injection, each way it is set: in-process, over HTTP at run time, from the environment at start."""
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.config import Config
+from moto.moto_api import state_manager
+
+from airflow_provider_personalize.emulator import faults
+from airflow_provider_personalize.emulator.lifecycle import CREATE, Lifecycle
+from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
+
+from .pipeline import group_with_interactions
+from .support import DATA_SOURCE, ROLE_ARN, interactions_dataset_group, stage_inputs
+
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+
+
+@pytest.fixture
+def faulty(in_process: Any) -> Iterator[Any]:
+    """The in-process emulator; its faults are cleared afterwards."""
+    yield in_process
+    faults.clear()
+
+
+def error_code(call: Any, **request: Any) -> str | None:
+    try:
+        call(**request)
+    except Exception as error:  # botocore's ClientError subclasses
+        return str(error.response["Error"]["Code"])  # type: ignore[attr-defined]
+    return None
+
+
+def test_throttling_in_process_by_operation_and_error(faulty: Any) -> None:
+    personalize = faulty.client("personalize", config=NO_RETRIES)
+    runtime = faulty.client("personalize-runtime", config=NO_RETRIES)
+    faults.configure(throttle_rate=1.0, operations=["GetRecommendations"])
+    assert error_code(personalize.list_dataset_groups) is None
+    assert (
+        error_code(runtime.get_recommendations, campaignArn=f"{ROLE_ARN}x", userId="u")
+        == "ThrottlingException"
+    )
+    faults.configure(throttle_rate=1.0, throttle_error="LimitExceededException")
+    assert error_code(personalize.list_dataset_groups) == "LimitExceededException"
+    faults.clear()
+    assert error_code(personalize.list_dataset_groups) is None
+
+
+def test_a_seed_makes_throttling_repeatable(faulty: Any) -> None:
+    personalize = faulty.client("personalize", config=NO_RETRIES)
+
+    def outcomes() -> list[str | None]:
+        faults.configure(throttle_rate=0.5, seed=7)
+        return [error_code(personalize.list_dataset_groups) for _ in range(20)]
+
+    first = outcomes()
+    assert first == outcomes()
+    assert 0 < first.count("ThrottlingException") < 20
+
+
+def test_a_forced_failure_fails_the_next_job_of_its_kind_only(personalize_emulator_clean: Any) -> None:
+    server = personalize_emulator_clean
+    for model_name in ("dataset-group", "dataset", "dataset-import-job"):
+        server.set_transition(f"personalize::{model_name}", {"progression": "immediate"})
+    personalize = server.client("personalize")
+    server.set_faults(failNext={"DatasetImportJob": "Boom: the disk is full."})
+    setup = interactions_dataset_group(personalize)
+    stage_inputs(personalize)
+
+    def import_job(name: str) -> dict[str, Any]:
+        arn = personalize.create_dataset_import_job(
+            jobName=name, datasetArn=setup["dataset"], dataSource=DATA_SOURCE, roleArn=ROLE_ARN
+        )["datasetImportJobArn"]
+        return personalize.describe_dataset_import_job(datasetImportJobArn=arn)["datasetImportJob"]
+
+    failed = import_job("first")
+    assert (failed["status"], failed["failureReason"]) == ("CREATE FAILED", "Boom: the disk is full.")
+    assert import_job("second")["status"] == "ACTIVE"
+
+
+def test_faults_over_http_throttle_add_latency_and_reset(personalize_emulator_clean: Any) -> None:
+    server = personalize_emulator_clean
+    personalize = server.client("personalize", config=NO_RETRIES)
+    route = f"{server.endpoint_url}{faults.ROUTE}"
+    server.set_faults(latencySeconds=0.3)
+    with urllib.request.urlopen(route, timeout=10) as response:
+        assert json.loads(response.read())["latencySeconds"] == 0.3
+    started = time.monotonic()
+    personalize.list_dataset_groups()
+    assert time.monotonic() - started >= 0.3
+    server.set_faults(throttleRate=1.0)
+    assert error_code(personalize.list_dataset_groups) == "ThrottlingException"
+    server.reset()
+    assert error_code(personalize.list_dataset_groups) is None
+    bad = urllib.request.Request(route, data=json.dumps({"throttleRate": 2}).encode(), method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(bad, timeout=10)
+    assert refused.value.code == 400
+
+
+def test_faults_from_the_environment_at_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERSONALIZE_EMULATOR_THROTTLE_RATE", "1")
+    monkeypatch.setenv("PERSONALIZE_EMULATOR_THROTTLE_OPERATIONS", "ListDatasetGroups")
+    monkeypatch.setenv("PERSONALIZE_EMULATOR_FAIL_NEXT", json.dumps({"DatasetGroup": "No capacity."}))
+    server = start_emulator_server(0.2)
+    try:
+        personalize = server.client("personalize", config=NO_RETRIES)
+        assert error_code(personalize.list_dataset_groups) == "ThrottlingException"
+        server.set_transition("personalize::dataset-group", {"progression": "immediate"})
+        group = personalize.create_dataset_group(name="unlucky")["datasetGroupArn"]
+        described = personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]
+        assert (described["status"], described["failureReason"]) == ("CREATE FAILED", "No capacity.")
+    finally:
+        server.stop()
+
+
+def test_events_and_runtime_requests_are_throttled_too(faulty: Any, personalize: Any) -> None:
+    setup = group_with_interactions(personalize)
+    tracking_id = personalize.create_event_tracker(name="clicks", datasetGroupArn=setup["group"])[
+        "trackingId"
+    ]
+    events = faulty.client("personalize-events", config=NO_RETRIES)
+    faults.configure(throttle_rate=1.0, operations=["PutEvents"])
+    event = {"eventType": "click", "itemId": "item-1", "sentAt": 1767225600}
+    assert error_code(events.put_events, trackingId=tracking_id, sessionId="s", eventList=[event]) == (
+        "ThrottlingException"
+    )
+
+
+def test_time_progression_holds_the_final_status_until_the_work_is_done() -> None:
+    model_name = "personalize::held-walk"
+    state_manager.set_transition(model_name, {"progression": "time", "seconds": 0.01})
+    done = threading.Event()
+    try:
+        walk = Lifecycle(
+            model_name, lambda status: None, lambda status, wait: status != "ACTIVE" or done.is_set()
+        )
+        walk.begin(CREATE)
+        time.sleep(0.1)  # ten steps' time: only the in-progress status is reachable
+        assert walk.status == "CREATE IN_PROGRESS"
+        done.set()
+        assert walk.status == "ACTIVE"  # the held step was due: taken at the next read
+    finally:
+        state_manager.unset_transition(model_name)
