@@ -10,6 +10,7 @@ resource kinds. botocore's service model is loaded, and the trigger imported, wh
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import json
@@ -104,60 +105,17 @@ def resource_trigger(
     )
 
 
-def declare_request_parameters(cls: Any) -> None:
-    """Make the keyword-only parameters of ``cls.__init__`` its request parameters and template fields."""
-    own_parameters = inspect.signature(cls.__init__).parameters.values()
-    declared = tuple(
-        parameter.name for parameter in own_parameters if parameter.kind is parameter.KEYWORD_ONLY
-    )
-    if declared:
-        cls.request_parameters = declared
-        cls.template_fields = aws_template_fields(*declared)
-
-
-def wait_as_configured(task: Any, kind: ResourceKind, arn: str, **resume_kwargs: Any) -> None:
-    """Wait for ``arn`` as ``task`` says: in the triggerer (``deferrable``), in the worker, or not at all.
-
-    After a deferred wait, the task resumes in ``execute_complete(context, event, **resume_kwargs)``.
+class PersonalizeRequestOperator(AwsBaseOperator[PersonalizeHook]):
     """
-    if task.deferrable:
-        task.log.info("Deferring until Personalize %s %s is done", kind.label, arn)
-        task.defer(
-            trigger=resource_trigger(task, kind, arn, task.waiter_delay, task.waiter_max_attempts),
-            method_name="execute_complete",
-            kwargs=resume_kwargs or None,
-        )
-    if task.wait_for_completion:
-        task.hook.wait(
-            kind.key, arn, waiter_delay=task.waiter_delay, waiter_max_attempts=task.waiter_max_attempts
-        )
-
-
-class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
-    """
-    Create an Amazon Personalize resource and wait for it: the machine behind every create operator.
-
-    1. Validate (after rendering, before any request): every argument is checked against botocore's
-       model of the Create request (required members, lengths, enums, patterns, S3 URIs, nested
-       structures); a bad value fails the task with a message naming its keyword, and nothing is sent.
-    2. Create, idempotently: when the service answers ``ResourceAlreadyExistsException`` the resource is
-       looked up by name under its parent and, with ``if_exists="reuse"``, adopted: one that succeeded is
-       the result, one in progress is waited for, one that failed fails the task with its failureReason.
-       Jobs and solution versions are named after the run when no name is given
-       (:func:`run_scoped_name`), so a retry or rerun of a run adopts its own job and never duplicates it.
-    3. Wait: not at all (``wait_for_completion=False``), in the worker, or in the triggerer
-       (``deferrable=True``); a failure status raises with the ARN, the status and the failureReason.
-    4. Return the ARN (the XCom value, so ``task.output`` chains tasks) and persist the console link.
+    What the create and update machines share: a request declared by keywords, and a wait for its outcome.
 
     A subclass declares its request: ``resource_kind`` (a key of the table of kinds) and an ``__init__``
     whose keyword-only parameters are the API members in snake_case, passed on as ``request_arguments``.
     Those parameters become template fields.
 
-    :param if_exists: What to do when a resource of that name already exists: ``"reuse"`` (default)
-        adopts it, ``"fail"`` fails the task.
-    :param wait_for_completion: Whether to wait for the resource to become active. (default: True)
+    :param wait_for_completion: Whether to wait for the outcome. (default: True)
     :param waiter_delay: Seconds between status checks. (default: the resource kind's, suited to how long
-        the service takes to create it)
+        the service takes)
     :param waiter_max_attempts: Maximum number of status checks. (default: the kind's, comfortably above
         the service's longest documented duration)
     :param deferrable: If True, wait in the triggerer instead of the worker; this implies waiting.
@@ -184,13 +142,18 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        declare_request_parameters(cls)
+        # A class naming its kind declares a request; the machines in between take request_arguments.
+        if "resource_kind" in vars(cls):
+            own_parameters = inspect.signature(cls.__init__).parameters.values()
+            cls.request_parameters = tuple(
+                parameter.name for parameter in own_parameters if parameter.kind is parameter.KEYWORD_ONLY
+            )
+            cls.template_fields = aws_template_fields(*cls.request_parameters)
 
     def __init__(
         self,
         *,
         request_arguments: Mapping[str, Any],
-        if_exists: Literal["reuse", "fail"] = "reuse",
         wait_for_completion: bool = True,
         waiter_delay: int | None = None,
         waiter_max_attempts: int | None = None,
@@ -198,23 +161,91 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if if_exists not in ("reuse", "fail"):
-            raise ValueError(f"if_exists must be 'reuse' or 'fail', not {if_exists!r}")
         kind = get_kind(self.resource_kind)
         for parameter, value in request_arguments.items():
             setattr(self, parameter, value)
-        self.if_exists = if_exists
         self.wait_for_completion = wait_for_completion
         self.waiter_delay = kind.waiter_delay if waiter_delay is None else waiter_delay
         self.waiter_max_attempts = (
             kind.waiter_max_attempts if waiter_max_attempts is None else waiter_max_attempts
         )
         self.deferrable = deferrable
-        self.resource_arn: str | None = None
 
     @property
     def kind(self) -> ResourceKind:
         return get_kind(self.resource_kind)
+
+    def request_arguments(self) -> dict[str, Any]:
+        """The declared request's arguments, by keyword, as rendered."""
+        return {parameter: getattr(self, parameter) for parameter in self.request_parameters}
+
+    def persist_link(self, context: Context, arn: str) -> None:
+        PersonalizeResourceLink.persist(
+            context=context,
+            operator=self,
+            region_name=self.hook.conn_region_name,
+            aws_partition=self.hook.conn_partition,
+            resource_arn=arn,
+        )
+
+    def wait_as_configured(self, arn: str, **resume_kwargs: Any) -> None:
+        """Wait for ``arn`` in the triggerer (``deferrable``), in the worker, or not at all.
+
+        After a deferred wait, the task resumes in ``execute_complete(context, event, **resume_kwargs)``.
+        """
+        kind = self.kind
+        if self.deferrable:
+            self.log.info("Deferring until Personalize %s %s is done", kind.label, arn)
+            self.defer(
+                trigger=resource_trigger(self, kind, arn, self.waiter_delay, self.waiter_max_attempts),
+                method_name="execute_complete",
+                kwargs=resume_kwargs or None,
+            )
+        if self.wait_for_completion:
+            self.hook.wait(
+                kind.key, arn, waiter_delay=self.waiter_delay, waiter_max_attempts=self.waiter_max_attempts
+            )
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
+        return arn_from_trigger_event(event)
+
+
+class PersonalizeCreateResourceOperator(PersonalizeRequestOperator):
+    """
+    Create an Amazon Personalize resource and wait for it: the machine behind every create operator.
+
+    1. Validate (after rendering, before any request): every argument is checked against botocore's
+       model of the Create request (required members, lengths, enums, patterns, S3 URIs, nested
+       structures); a bad value fails the task with a message naming its keyword, and nothing is sent.
+    2. Create, idempotently: when the service answers ``ResourceAlreadyExistsException`` the resource is
+       looked up by name under its parent and, with ``if_exists="reuse"``, adopted: one that succeeded is
+       the result, one in progress is waited for, one that failed fails the task with its failureReason.
+       Jobs and solution versions are named after the run when no name is given
+       (:func:`run_scoped_name`), so a retry or rerun of a run adopts its own job and never duplicates it.
+    3. Wait: not at all (``wait_for_completion=False``), in the worker, or in the triggerer
+       (``deferrable=True``); a failure status raises with the ARN, the status and the failureReason.
+    4. Return the ARN (the XCom value, so ``task.output`` chains tasks) and persist the console link.
+
+    A subclass declares its request as :class:`PersonalizeRequestOperator` says.
+
+    :param if_exists: What to do when a resource of that name already exists: ``"reuse"`` (default)
+        adopts it, ``"fail"`` fails the task.
+
+    Also takes the arguments of :class:`PersonalizeRequestOperator` (the wait, the AWS connection).
+    """
+
+    def __init__(
+        self,
+        *,
+        request_arguments: Mapping[str, Any],
+        if_exists: Literal["reuse", "fail"] = "reuse",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(request_arguments=request_arguments, **kwargs)
+        if if_exists not in ("reuse", "fail"):
+            raise ValueError(f"if_exists must be 'reuse' or 'fail', not {if_exists!r}")
+        self.if_exists = if_exists
+        self.resource_arn: str | None = None
 
     def build_request(self, context: Context) -> dict[str, Any]:
         """The Create request from the rendered arguments; raises, naming the keyword, if one is invalid."""
@@ -222,7 +253,7 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
 
         from airflow_provider_personalize.hooks.request_model import build_request
 
-        arguments = {parameter: getattr(self, parameter) for parameter in self.request_parameters}
+        arguments = self.request_arguments()
         name_keyword = xform_name(self.kind.name_member)
         if self.kind.named_per_run and not arguments.get(name_keyword):
             arguments[name_keyword] = run_scoped_name(context)
@@ -232,16 +263,10 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
         request = self.build_request(context)
         arn, settled = self.create_or_adopt(request)
         self.resource_arn = arn
-        PersonalizeResourceLink.persist(
-            context=context,
-            operator=self,
-            region_name=self.hook.conn_region_name,
-            aws_partition=self.hook.conn_partition,
-            resource_arn=arn,
-        )
+        self.persist_link(context, arn)
         if settled or self.kind.lifecycle is None:
             return arn
-        wait_as_configured(self, self.kind, arn)
+        self.wait_as_configured(arn)
         return arn
 
     def create_or_adopt(self, request: dict[str, Any]) -> tuple[str, bool]:
@@ -282,9 +307,6 @@ class PersonalizeCreateResourceOperator(AwsBaseOperator[PersonalizeHook]):
             "Personalize %s %r already exists: reusing %s (status %s)", kind.label, name, arn, status
         )
         return arn, self.hook.is_settled(kind.key, arn, existing)
-
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
-        return arn_from_trigger_event(event)
 
     def on_kill(self) -> None:
         """Stop the creation this task started, where the service allows it (solution versions)."""
@@ -918,7 +940,7 @@ def settings_include(actual: Mapping[str, Any], wanted: Mapping[str, Any]) -> bo
     return True
 
 
-class PersonalizeUpdateResourceOperator(AwsBaseOperator[PersonalizeHook]):
+class PersonalizeUpdateResourceOperator(PersonalizeRequestOperator):
     """
     Update an Amazon Personalize resource and wait for the update: the machine behind the update operators.
 
@@ -937,63 +959,9 @@ class PersonalizeUpdateResourceOperator(AwsBaseOperator[PersonalizeHook]):
        update pseudo-kind's trigger (``campaign_update``); a failed update raises with its failureReason.
     4. Return the resource's ARN (the update keeps it).
 
-    A subclass declares its request: ``resource_kind`` (an update pseudo-kind of the table of kinds) and an
-    ``__init__`` whose keyword-only parameters are the API members in snake_case, passed on as
-    ``request_arguments``. Those parameters become template fields.
-
-    :param wait_for_completion: Whether to wait for the update to finish. (default: True)
-    :param waiter_delay: Seconds between status checks. (default: the update kind's)
-    :param waiter_max_attempts: Maximum number of status checks. (default: the update kind's)
-    :param deferrable: If True, wait in the triggerer instead of the worker; this implies waiting.
-        (default: False, but can be overridden in config file by setting default_deferrable to True)
-    :param aws_conn_id: The Airflow connection used for AWS credentials.
-        If this is ``None`` or empty then the default boto3 behaviour is used. If
-        running Airflow in a distributed manner and aws_conn_id is None or
-        empty, then default boto3 configuration would be used (and must be
-        maintained on each worker node).
-    :param region_name: AWS region_name. If not specified then the default boto3 behaviour is used.
-    :param verify: Whether or not to verify SSL certificates. See:
-        https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
-    :param botocore_config: Configuration dictionary (key-values) for botocore client. See:
-        https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
+    A subclass declares its request as :class:`PersonalizeRequestOperator` says, with an update pseudo-kind
+    as ``resource_kind``; the operator takes that class's arguments (the wait, the AWS connection).
     """
-
-    aws_hook_class = PersonalizeHook
-    operator_extra_links = (PersonalizeResourceLink(),)
-    ui_color = "#66c3ff"
-
-    resource_kind: ClassVar[str]
-    request_parameters: ClassVar[tuple[str, ...]] = ()
-    template_fields: Sequence[str] = aws_template_fields()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        declare_request_parameters(cls)
-
-    def __init__(
-        self,
-        *,
-        request_arguments: Mapping[str, Any],
-        wait_for_completion: bool = True,
-        waiter_delay: int | None = None,
-        waiter_max_attempts: int | None = None,
-        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        kind = get_kind(self.resource_kind)
-        for parameter, value in request_arguments.items():
-            setattr(self, parameter, value)
-        self.wait_for_completion = wait_for_completion
-        self.waiter_delay = kind.waiter_delay if waiter_delay is None else waiter_delay
-        self.waiter_max_attempts = (
-            kind.waiter_max_attempts if waiter_max_attempts is None else waiter_max_attempts
-        )
-        self.deferrable = deferrable
-
-    @property
-    def kind(self) -> ResourceKind:
-        return get_kind(self.resource_kind)
 
     def build_request(self) -> dict[str, Any]:
         """The Update request from the rendered arguments; raises, naming the keyword, if one is invalid."""
@@ -1004,27 +972,20 @@ class PersonalizeUpdateResourceOperator(AwsBaseOperator[PersonalizeHook]):
             raise TypeError(
                 f"{type(self).__name__}.resource_kind must be an update kind: {self.resource_kind!r}"
             )
-        arguments = {parameter: getattr(self, parameter) for parameter in self.request_parameters}
-        return build_request(method, arguments)
+        return build_request(method, self.request_arguments())
 
     def execute(self, context: Context) -> str:
         kind = self.kind
         request = self.build_request()
         arn = request[kind.arn_member]
         wanted = {member: value for member, value in request.items() if member != kind.arn_member}
-        PersonalizeResourceLink.persist(
-            context=context,
-            operator=self,
-            region_name=self.hook.conn_region_name,
-            aws_partition=self.hook.conn_partition,
-            resource_arn=arn,
-        )
+        self.persist_link(context, arn)
         description = self.hook.describe(kind.key, arn)
         latest_update = kind.latest_update_of(description)
         if kind.lifecycle and kind.lifecycle.is_in_progress(kind.status_of(description)):
             if settings_include(latest_update, wanted):
                 self.log.info("An update of %s to these settings is already in progress: waiting for it", arn)
-                wait_as_configured(self, kind, arn)
+                self.wait_as_configured(arn)
                 return arn
             self.log.info("%s has another update in progress: waiting for it before sending this one", arn)
             self.wait_for_other_update(arn)
@@ -1034,7 +995,7 @@ class PersonalizeUpdateResourceOperator(AwsBaseOperator[PersonalizeHook]):
             return arn
         self.hook.update(kind.key, request)
         self.log.info("Updating Personalize %s: %s", arn, wanted)
-        wait_as_configured(self, kind, arn)
+        self.wait_as_configured(arn)
         return arn
 
     def current_settings(self, description: dict[str, Any]) -> dict[str, Any]:
@@ -1052,7 +1013,7 @@ class PersonalizeUpdateResourceOperator(AwsBaseOperator[PersonalizeHook]):
     def wait_for_other_update(self, arn: str) -> None:
         """Wait for an update this task did not ask for; how it ends does not matter."""
         if self.deferrable:
-            wait_as_configured(self, self.kind, arn, update_next=True)
+            self.wait_as_configured(arn, update_next=True)  # resumes in execute_complete
         try:
             self.hook.wait(
                 self.kind.key,
@@ -1171,15 +1132,12 @@ SOLUTION_METRICS = frozenset(
 
 
 def parse_thresholds(thresholds: Mapping[str, Any] | str) -> dict[str, float]:
-    """``{metric: minimum}`` from a mapping or its JSON text (a template rendered without native objects).
+    """``{metric: minimum}`` from a mapping or its text (a template rendered without native objects).
 
     Raises ValueError naming ``thresholds`` for anything but known metric names with numeric minimums.
     """
     if isinstance(thresholds, str):
-        try:
-            thresholds = json.loads(thresholds)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"thresholds: not a mapping nor its JSON text: {thresholds!r}") from error
+        thresholds = _literal(thresholds)
     if not isinstance(thresholds, Mapping) or not thresholds:
         raise ValueError(f"thresholds: expected a non-empty {{metric: minimum}} mapping, got {thresholds!r}")
     unknown = sorted(set(thresholds) - SOLUTION_METRICS)
@@ -1189,6 +1147,18 @@ def parse_thresholds(thresholds: Mapping[str, Any] | str) -> dict[str, float]:
     return {
         metric: parse_number(minimum, f"thresholds[{metric!r}]") for metric, minimum in thresholds.items()
     }
+
+
+def _literal(text: str) -> Any:
+    """The value written as JSON, or as Python: how Jinja renders a dict without native rendering."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        raise ValueError(f"thresholds: not a mapping nor its JSON text: {text!r}") from None
 
 
 def parse_number(value: Any, parameter: str) -> float:
@@ -1254,7 +1224,8 @@ class PersonalizeSolutionMetricsCheckOperator(AwsBaseOperator[PersonalizeHook]):
 
     :param solution_version_arn: ARN of the candidate solution version. (templated)
     :param thresholds: ``{metric: minimum}``, e.g. ``{"normalized_discounted_cumulative_gain_at_10": 0.2}``;
-        a mapping or its JSON text (as a template renders it without native rendering). (templated)
+        a mapping, or its JSON text, or the text Jinja renders a dict as without native rendering.
+        (templated)
     :param compare_to_campaign_arn: ARN of the campaign whose current version the candidate must not be
         worse than. (templated)
     :param tolerance: How much worse than the live version a metric may be, absolute; a number or numeric
@@ -1470,7 +1441,8 @@ class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeletionOperator):
        kinds, :func:`airflow_provider_personalize.resources.deletion_order`); jobs and solution versions
        go with what holds them.
     3. With ``delete_schemas``, delete the schemas the group's datasets used, except those another dataset
-       still uses (the service refuses; they are kept, logged).
+       still uses (the service refuses; they are kept, logged). Schemas are found through the datasets:
+       a retry after the datasets are gone no longer finds them.
 
     Idempotent: what is already gone is skipped, a group that does not exist is success (logged), and a
     retry or rerun finishes what a first try left. Waits in the worker only (see
@@ -1478,15 +1450,13 @@ class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeletionOperator):
 
     :param dataset_group_arn: ARN of the dataset group; give this or ``dataset_group_name``. (templated)
     :param dataset_group_name: Name of the dataset group. (templated)
-    :param delete_schemas: Also delete the schemas of the group's datasets. (default: False) (templated)
+    :param delete_schemas: Also delete the schemas of the group's datasets. (default: False)
 
     Returns what it deleted, as ``{kind: [ARN, ...]}`` (``"campaign"``, ..., ``"dataset_group"``,
     ``"schema"``), and logs a summary.
     """
 
-    template_fields: Sequence[str] = aws_template_fields(
-        "dataset_group_arn", "dataset_group_name", "delete_schemas"
-    )
+    template_fields: Sequence[str] = aws_template_fields("dataset_group_arn", "dataset_group_name")
 
     def __init__(
         self,

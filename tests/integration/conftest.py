@@ -18,15 +18,26 @@ DAG_FILE = Path(__file__).parent / "dags" / "personalize_it_dags.py"
 
 
 @pytest.fixture
-def it_dags(airflow_db, dags_folder: Path) -> ModuleType:
-    """The test DAGs' module, loaded from the DAGs folder (``dag.test()`` syncs the DAG from there)."""
-    installed = dags_folder / DAG_FILE.name
-    shutil.copy(DAG_FILE, installed)
-    spec = importlib.util.spec_from_file_location(installed.stem, installed)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def install_dags(airflow_db, dags_folder: Path) -> Callable[[Path], ModuleType]:
+    """``install_dags(dag_file)``: the DAG file's module, loaded from the DAGs folder (``dag.test()`` syncs
+    the DAG from there)."""
+
+    def install(dag_file: Path) -> ModuleType:
+        installed = dags_folder / dag_file.name
+        shutil.copy(dag_file, installed)
+        spec = importlib.util.spec_from_file_location(installed.stem, installed)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return install
+
+
+@pytest.fixture
+def it_dags(install_dags: Callable[[Path], ModuleType]) -> ModuleType:
+    """The test DAGs' module, loaded from the DAGs folder."""
+    return install_dags(DAG_FILE)
 
 
 # 30 users x 40 items: enough for training (1000 interactions, 25 users with 2 or more).

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,19 +13,6 @@ import pytest
 
 DAG_FILE = Path(__file__).parent / "dags" / "personalize_lifecycle_dags.py"
 LOGICAL_DATE = pendulum.datetime(2026, 1, 2, tz="UTC")
-# The role the DAG passes: Personalize may assume it, as AWS's set-up guide has it.
-PERSONALIZE_TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "personalize.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 # ListX of everything a dataset group holds, and of schemas: after the teardown all must be empty.
 LISTS = {
     "dataset_groups": ("list_dataset_groups", "datasetGroups"),
@@ -45,22 +28,13 @@ LISTS = {
 
 
 @pytest.fixture
-def lifecycle_dags(personalize, personalize_emulator_clean, dags_folder: Path) -> ModuleType:
-    """The lifecycle DAGs, installed in the DAGs folder, with their batch input in the emulator's S3."""
-    installed = dags_folder / DAG_FILE.name
-    shutil.copy(DAG_FILE, installed)
-    spec = importlib.util.spec_from_file_location(installed.stem, installed)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def lifecycle_dags(install_dags, personalize, personalize_emulator_clean) -> ModuleType:
+    """The lifecycle DAGs, installed in the DAGs folder, with their batch input in the emulator's S3
+    (``personalize`` makes the bucket, the interactions and the role they share with the other DAGs)."""
+    module = install_dags(DAG_FILE)
     personalize_emulator_clean.client("s3").put_object(
         Bucket=module.BUCKET, Key="lifecycle/users.jsonl", Body=b'{"userId": "user1"}\n{"userId": "user2"}\n'
     )
-    iam = personalize_emulator_clean.client("iam")
-    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
-        iam.create_role(
-            RoleName=module.ROLE_ARN.rsplit("/", 1)[1], AssumeRolePolicyDocument=PERSONALIZE_TRUST
-        )
     return module
 
 

@@ -80,9 +80,10 @@ def gate(metrics: dict[str, dict[str, float]], **kwargs) -> tuple[Any, mock.Magi
     return operator, client
 
 
-def test_thresholds_arrive_as_a_mapping_or_as_json_text():
+def test_thresholds_arrive_as_a_mapping_or_as_text():
     assert parse_thresholds({NDCG: 0.2}) == {NDCG: 0.2}
     assert parse_thresholds(json.dumps({NDCG: 0.2, "coverage": "0.5"})) == {NDCG: 0.2, "coverage": 0.5}
+    assert parse_thresholds(str({NDCG: 0.2})) == {NDCG: 0.2}  # a dict param rendered as text
 
 
 @pytest.mark.parametrize(
@@ -466,10 +467,11 @@ class FakePersonalize:
         return {}
 
 
-def teardown(fake: FakePersonalize, **kwargs) -> PersonalizeDeleteDatasetGroupOperator:
+def teardown(conn: Any, **kwargs) -> PersonalizeDeleteDatasetGroupOperator:
+    """A teardown of GROUP_ARN (unless told otherwise) through ``conn``, a fake or the emulator's client."""
     arguments = {"dataset_group_arn": GROUP_ARN, "waiter_delay": 0, **kwargs}
     operator = PersonalizeDeleteDatasetGroupOperator(task_id="teardown", aws_conn_id=None, **arguments)
-    operator.hook.__dict__["conn"] = fake
+    operator.hook.__dict__["conn"] = conn
     return operator
 
 
@@ -592,3 +594,67 @@ def test_a_single_delete_of_a_holder_surfaces_the_services_refusal():
 def test_kinds_that_cannot_be_deleted_are_refused_when_the_dag_is_parsed(kind):
     with pytest.raises(ValueError, match="cannot be deleted"):
         PersonalizeDeleteResourceOperator(task_id="delete", kind=kind, arn="arn:x")
+
+
+# Against the in-process emulator: its own deletion rules (AWS's) judge the teardown's order.
+
+# The emulator's statuses change with time (a step every 0.2 s): poll without sleeping, long enough.
+EMULATOR_WAIT = {"waiter_delay": 0, "waiter_max_attempts": 100_000}
+
+
+def settled(client, kind: str, arn: str) -> None:
+    description = getattr(client, get_kind(kind).describe_method)
+    while description(**{get_kind(kind).arn_member: arn})[get_kind(kind).response_key]["status"] != "ACTIVE":
+        pass
+
+
+def test_on_the_emulator_a_group_is_torn_down_and_a_solution_updated(personalize_mock):
+    client = boto3.client("personalize")
+    schema = client.create_schema(
+        name="interactions",
+        schema=json.dumps(
+            {
+                "type": "record",
+                "name": "Interactions",
+                "namespace": "com.amazonaws.personalize.schema",
+                "fields": [
+                    {"name": "USER_ID", "type": "string"},
+                    {"name": "ITEM_ID", "type": "string"},
+                    {"name": "TIMESTAMP", "type": "long"},
+                ],
+                "version": "1.0",
+            }
+        ),
+    )["schemaArn"]
+    group = client.create_dataset_group(name="g")["datasetGroupArn"]
+    settled(client, "dataset_group", group)
+    dataset = client.create_dataset(
+        name="d", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
+    solution = client.create_solution(
+        name="s", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-user-personalization"
+    )["solutionArn"]
+    tracker = client.create_event_tracker(name="t", datasetGroupArn=group)["eventTrackerArn"]
+    settled(client, "solution", solution)
+
+    update = PersonalizeUpdateSolutionOperator(
+        task_id="update",
+        solution_arn=solution,
+        perform_auto_training=False,
+        aws_conn_id=None,
+        **EMULATOR_WAIT,
+    )
+    assert update.execute(context()) == solution
+    assert client.describe_solution(solutionArn=solution)["solution"]["performAutoTraining"] is False
+
+    # The dataset and the tracker are still being created: the teardown waits for them.
+    deletion = teardown(client, delete_schemas=True, dataset_group_arn=group, **EMULATOR_WAIT)
+    assert deletion.execute(context()) == {
+        "solution": [solution],
+        "event_tracker": [tracker],
+        "dataset": [dataset],
+        "dataset_group": [group],
+        "schema": [schema],
+    }
+    assert client.list_dataset_groups()["datasetGroups"] == []
+    assert client.list_schemas()["schemas"] == []
