@@ -10,7 +10,6 @@ interactions on every request. Prints p50, p99 and mean latency per configuratio
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -19,24 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from airflow_provider_personalize.emulator import mock_personalize
+from airflow_provider_personalize.emulator.dataplane import trust_policy
 from airflow_provider_personalize.emulator.kinds import KINDS
 from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
 from airflow_provider_personalize.emulator.synthetic import generate, user_id
 
 REGION = "us-east-1"
 BUCKET = "bench-runtime"
-TRUST_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "personalize.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 EXCLUDE_SEEN = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("*")'
 
 Client = Callable[[str], Any]
@@ -48,7 +36,9 @@ def campaign(client: Client, interactions_csv: bytes, schema: str) -> tuple[str,
     s3, iam, personalize = client("s3"), client("iam"), client("personalize")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="interactions.csv", Body=interactions_csv)
-    role = iam.create_role(RoleName="PersonalizeBench", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
+    role = iam.create_role(RoleName="PersonalizeBench", AssumeRolePolicyDocument=trust_policy())["Role"][
+        "Arn"
+    ]
     group = personalize.create_dataset_group(name="bench")["datasetGroupArn"]
     schema_arn = personalize.create_schema(name="bench", schema=schema)["schemaArn"]
     dataset = personalize.create_dataset(

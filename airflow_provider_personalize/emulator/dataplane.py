@@ -233,6 +233,12 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def trust_policy(service: str = PERSONALIZE_PRINCIPAL) -> str:
+    """A role trust policy (JSON) that lets ``service`` assume the role: Personalize's, by default."""
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
 def _personalize_may_assume(policy: dict[str, Any]) -> bool:
     for statement in _as_list(policy.get("Statement", [])):
         actions = {action.lower() for action in _as_list(statement.get("Action", []))}

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from moto.core.utils import camelcase_to_underscores
 
+from airflow_provider_personalize.emulator.dataplane import trust_policy
 from airflow_provider_personalize.emulator.kinds import KINDS
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeRole"
@@ -46,18 +47,6 @@ USERS_SCHEMA = avro("Users", ("USER_ID", "string"), ("AGE", "int"))
 
 # Jobs read their inputs from moto's S3 with a role Personalize may assume: stage_inputs() provides both.
 INPUT_BUCKET = "bucket"
-TRUST_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "personalize.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 # 30 users x 40 items: enough to train (1000 interactions, 25 users with 2 or more).
 _INTERACTIONS = [
     (f"user{user}", f"item{item}", 1767225600 + 100 * user + item) for user in range(30) for item in range(40)
@@ -91,7 +80,7 @@ def stage_inputs(personalize: Any) -> None:
     """The role ROLE_ARN, which Personalize may assume, and the bucket holding ``JOB_INPUTS`` (idempotent)."""
     iam = sibling_client(personalize, "iam")
     try:
-        iam.create_role(RoleName=ROLE_ARN.rsplit("/", 1)[-1], AssumeRolePolicyDocument=TRUST_POLICY)
+        iam.create_role(RoleName=ROLE_ARN.rsplit("/", 1)[-1], AssumeRolePolicyDocument=trust_policy())
     except iam.exceptions.EntityAlreadyExistsException:
         return
     s3 = sibling_client(personalize, "s3")

@@ -5,7 +5,9 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_personalize.emulator.dataplane import trust_policy
 from airflow_provider_personalize.emulator.datastore import FIRST_IMPORT_MUST_BE_FULL
+from airflow_provider_personalize.emulator.kinds import KINDS
 
 from .pipeline import (
     DATA,
@@ -17,7 +19,7 @@ from .pipeline import (
     rows,
     train,
 )
-from .support import INPUT_BUCKET, ROLE_ARN, sibling_client
+from .support import INPUT_BUCKET, ROLE_ARN, describer, sibling_client
 
 INSUFFICIENT_PRIVILEGES = "Insufficient privileges for accessing data in S3."
 ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
@@ -54,19 +56,9 @@ def test_without_a_role_personalize_may_assume_or_without_the_data_an_import_fai
     setup = group_with_interactions(personalize)
     location = f"s3://{INPUT_BUCKET}/shop/interactions.csv"
     iam = sibling_client(personalize, "iam")
-    lambda_only = json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lambda.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
-    untrusted = iam.create_role(RoleName="LambdaOnly", AssumeRolePolicyDocument=lambda_only)["Role"]["Arn"]
+    untrusted = iam.create_role(
+        RoleName="LambdaOnly", AssumeRolePolicyDocument=trust_policy("lambda.amazonaws.com")
+    )["Role"]["Arn"]
     failing = {
         "missing-role": (location, "arn:aws:iam::123456789012:role/Nobody"),
         "untrusted-role": (location, untrusted),
@@ -172,27 +164,31 @@ def test_put_events_items_and_users_are_put_data(emulator: Any, personalize: Any
         )
 
 
+def batch_output(
+    personalize: Any, api_name: str, version: str, input_key: str, lines: list[str]
+) -> list[Any]:
+    """Run a batch job of ``api_name`` on ``lines`` (immediate progression); its output file's lines."""
+    put_object(personalize, input_key, "\n".join(lines).encode())
+    kind = KINDS[api_name]
+    create = getattr(personalize, f"create_{kind.arn_resource_type.replace('-', '_')}")
+    arn = create(
+        jobName=f"{kind.arn_resource_type}-{len(lines)}",
+        solutionVersionArn=version,
+        numResults=5,
+        roleArn=ROLE_ARN,
+        jobInput={"s3DataSource": {"path": f"s3://{INPUT_BUCKET}/{input_key}"}},
+        jobOutput={"s3DataDestination": {"path": f"s3://{INPUT_BUCKET}/batch-out/"}},
+    )[kind.arn_member]
+    assert describer(personalize, api_name, arn)()["status"] == "ACTIVE"
+    output_uri = f"s3://{INPUT_BUCKET}/batch-out/{input_key.rsplit('/', 1)[-1]}.out"
+    return [json.loads(line) for line in read_object(personalize, output_uri).splitlines()]
+
+
 def test_batch_inference_writes_one_line_per_input(personalize: Any) -> None:
     setup = group_with_interactions(personalize)
     version = train(personalize, setup["group"], "recs", USER_PERSONALIZATION)["version"]
     lines = ['{"userId": "user-1"}', '{"userId": "user-2"}', '{"userId": "someone-new"}', "not json"]
-    put_object(personalize, "batch/users.json", "\n".join(lines).encode())
-    job = personalize.create_batch_inference_job(
-        jobName="scores",
-        solutionVersionArn=version,
-        numResults=5,
-        roleArn=ROLE_ARN,
-        jobInput={"s3DataSource": {"path": f"s3://{INPUT_BUCKET}/batch/"}},
-        jobOutput={"s3DataDestination": {"path": f"s3://{INPUT_BUCKET}/batch-out/"}},
-    )["batchInferenceJobArn"]
-    assert (
-        personalize.describe_batch_inference_job(batchInferenceJobArn=job)["batchInferenceJob"]["status"]
-        == "ACTIVE"
-    )
-    output = [
-        json.loads(line)
-        for line in read_object(personalize, f"s3://{INPUT_BUCKET}/batch-out/users.json.out").splitlines()
-    ]
+    output = batch_output(personalize, "BatchInferenceJob", version, "batch/users.json", lines)
     assert len(output) == len(lines)
     for line, served in zip(lines[:3], output[:3], strict=True):
         assert (served["input"], served["error"]) == (json.loads(line), None)
@@ -203,25 +199,10 @@ def test_batch_inference_writes_one_line_per_input(personalize: Any) -> None:
 def test_batch_segments_list_users_per_item(personalize: Any) -> None:
     setup = group_with_interactions(personalize)
     version = train(personalize, setup["group"], "affinity", ITEM_AFFINITY)["version"]
-    put_object(personalize, "segments/items.json", b'{"itemId": "item-1"}\n{"itemId": "item-2"}\n')
-    job = personalize.create_batch_segment_job(
-        jobName="segments",
-        solutionVersionArn=version,
-        numResults=10,
-        roleArn=ROLE_ARN,
-        jobInput={"s3DataSource": {"path": f"s3://{INPUT_BUCKET}/segments/items.json"}},
-        jobOutput={"s3DataDestination": {"path": f"s3://{INPUT_BUCKET}/segments-out/"}},
-    )["batchSegmentJobArn"]
-    assert (
-        personalize.describe_batch_segment_job(batchSegmentJobArn=job)["batchSegmentJob"]["status"]
-        == "ACTIVE"
-    )
-    output = [
-        json.loads(line)
-        for line in read_object(personalize, f"s3://{INPUT_BUCKET}/segments-out/items.json.out").splitlines()
-    ]
+    lines = ['{"itemId": "item-1"}', '{"itemId": "item-2"}']
+    output = batch_output(personalize, "BatchSegmentJob", version, "segments/items.json", lines)
     assert [served["input"] for served in output] == [{"itemId": "item-1"}, {"itemId": "item-2"}]
     interacted = {row["USER_ID"] for row in rows(DATA.interactions_csv) if row["ITEM_ID"] == "item-1"}
     users = output[0]["output"]["recommendedUsers"]
-    assert len(users) == 10 and set(users) <= {row["USER_ID"] for row in rows(DATA.interactions_csv)}
+    assert len(users) == 5 and set(users) <= {row["USER_ID"] for row in rows(DATA.interactions_csv)}
     assert users[0] in interacted  # the strongest affinity: users who already chose the item
