@@ -33,7 +33,13 @@ What each kind does, and the texts it fails with:
   a line that cannot be served gets ``"output": null`` and the reason in ``"error"`` (AWS does not document
   that case's shape).
 - BatchSegmentJob reads ``{"itemId": "..."}`` lines and writes ``{"input": {...}, "output":
-  {"recommendedUsers": [...]}}`` ("Batch segment job output examples", Item-Affinity).
+  {"recommendedUsers": [...]}, "error": null}`` ("Batch segment job output examples", Item-Affinity; AWS's
+  example has no ``error`` member, ours keeps it so that a line that fails can say why). Batch segment jobs
+  need a USER_SEGMENTATION version (aws-item-affinity), batch inference jobs any other; filters apply to
+  batch inference only (``serving.py``).
+
+Paths: a location that is not ``s3://bucket/...`` fails with ``Invalid S3 input path: <uri>`` (or ``output``),
+texts seen from AWS (without the URI).
 
 S3 and IAM are moto's own backends for the job's account (``s3_backends``, ``iam_backends``), the same in
 both modes. A role that does not exist in moto's IAM, or whose trust policy does not let
@@ -62,7 +68,7 @@ from .exceptions import CreationFailed
 from .kinds import KINDS
 from .recipes import RECIPES
 from .schemas import dataset_type_key
-from .training import TrainedModel, TrainingError, TrainingResult, train
+from .training import TrainedModel, TrainingResult, train
 
 if TYPE_CHECKING:
     from .models import PersonalizeEmulatorBackend, Resource
@@ -92,6 +98,8 @@ Apply = Callable[[], None]
 _records: "weakref.WeakKeyDictionary[Resource, DatasetRecords]" = weakref.WeakKeyDictionary()
 _trained: "weakref.WeakKeyDictionary[Resource, TrainingResult]" = weakref.WeakKeyDictionary()
 _store_lock = threading.Lock()
+# Writes to records read, then replace, a dataset's tables: one at a time, or a concurrent write is lost.
+_writes = threading.Lock()
 
 
 class Work:
@@ -116,7 +124,7 @@ class Work:
             self._apply = self._run()
         except CreationFailed as failure:
             self._failure = failure
-        except (ImportDataError, TrainingError) as failure:
+        except ImportDataError as failure:
             self._failure = CreationFailed(str(failure))
         except Exception as error:  # an emulator bug: fail the job visibly rather than hang it
             logger.exception("The data work of a Personalize job failed unexpectedly")
@@ -161,6 +169,7 @@ class S3Location:
 
 
 def _s3(backend: "PersonalizeEmulatorBackend") -> Any:
+    # moto's S3 and IAM models load when a job first needs them, not with the emulator.
     from moto.s3.models import s3_backends
     from moto.utilities.utils import get_partition
 
@@ -294,18 +303,22 @@ def group_interactions(backend: "PersonalizeEmulatorBackend", group_arn: str) ->
     return dataset_records(dataset).records("ALL") if dataset is not None else None
 
 
+def put_records(dataset: "Resource", build: Callable[[PersonalizeSchema], list[dict[str, Any]]]) -> None:
+    """Store records sent individually (personalize-events) as the dataset's PUT data.
+
+    ``build`` makes them from the dataset's schema; it and the store raise KeyError or ValueError for
+    records that do not fit it.
+    """
+    records = dataset_records(dataset)
+    new = build(records.schema)
+    with _writes:
+        records.put_records(new)
+
+
 def training_of(resource: "Resource") -> TrainingResult | None:
     """What a solution version or recommender learnt, once it is ACTIVE."""
     with _store_lock:
         return _trained.get(resource)
-
-
-def _store_training(resource: "Resource", result: TrainingResult) -> Apply:
-    def store() -> None:
-        with _store_lock:
-            _trained[resource] = result
-
-    return store
 
 
 # -- the work of each kind ------------------------------------------------------------------------------
@@ -338,7 +351,12 @@ def _import(job: "Resource") -> Callable[[], Apply]:
         if role_arn:
             check_role(role_arn)
         table = read_import_data(read_objects(job.backend, location, suffix=".csv"), records.schema)
-        return lambda: records.apply_import(table, mode)
+
+        def apply() -> None:
+            with _writes:
+                records.apply_import(table, mode)
+
+        return apply
 
     return run
 
@@ -346,11 +364,11 @@ def _import(job: "Resource") -> Callable[[], Apply]:
 def _export(job: "Resource") -> Callable[[], Apply]:
     dataset = job.backend.get(KINDS["Dataset"], job.attributes["datasetArn"])
     records = dataset_records(dataset)
-    csv = b"".join(records.export_csv(job.attributes["ingestionMode"]))  # the data as the job starts
     name = job.attributes["jobName"]
 
     def run() -> Apply:
         check_role(job.attributes["roleArn"])
+        csv = b"".join(records.export_csv(job.attributes["ingestionMode"]))
         path = job.attributes["jobOutput"]["s3DataDestination"]["path"]
         write_object(job.backend, path, f"{name}/{name}_part_00000.csv", csv)
         return lambda: None
@@ -371,21 +389,37 @@ def _delete_users(job: "Resource") -> Callable[[], Apply]:
         )
 
         def apply() -> None:
-            job.attributes["numDeleted"] = delete_users(datasets, user_ids)
+            with _writes:
+                job.attributes["numDeleted"] = delete_users(datasets, user_ids)
 
         return apply
 
     return run
 
 
-def _snapshot(backend: "PersonalizeEmulatorBackend", group_arn: str) -> Any:
-    datasets = group_datasets(backend, group_arn)
-    return training_snapshot(
+def _training(resource: "Resource", recipe_arn: str, **options: Any) -> Callable[[], Apply]:
+    """Train ``resource`` (a solution version or a recommender) on its group's data as it is now."""
+    datasets = group_datasets(resource.backend, resource.attributes["datasetGroupArn"])
+    snapshot = training_snapshot(
         *(
             dataset_records(datasets[kind]) if kind in datasets else None
             for kind in ("Interactions", "Items", "Users")
         )
     )
+
+    def run() -> Apply:
+        try:
+            result = train(snapshot, recipe_arn, **options)
+        except ValueError as error:  # TrainingError, or a recipe the emulator cannot train
+            raise CreationFailed(str(error)) from None
+
+        def store() -> None:
+            with _store_lock:
+                _trained[resource] = result
+
+        return store
+
+    return run
 
 
 def _event_value_threshold(solution_config: dict[str, Any] | None) -> float | None:
@@ -410,50 +444,46 @@ def _train(version: "Resource") -> Callable[[], Apply]:
                 "trainingMode FULL."
             )
         previous = training_of(earlier[0])
-    snapshot = _snapshot(version.backend, attributes["datasetGroupArn"])
-
-    def run() -> Apply:
-        try:
-            result = train(
-                snapshot,
-                attributes["recipeArn"],
-                event_type=attributes.get("eventType"),
-                event_value_threshold=_event_value_threshold(attributes.get("solutionConfig")),
-                training_mode=mode,
-                previous=previous,
-            )
-        except ValueError as error:  # TrainingError included; also a recipe the emulator cannot train
-            raise CreationFailed(str(error)) from None
-        return _store_training(version, result)
-
-    return run
+    return _training(
+        version,
+        attributes["recipeArn"],
+        event_type=attributes.get("eventType"),
+        event_value_threshold=_event_value_threshold(attributes.get("solutionConfig")),
+        training_mode=mode,
+        previous=previous,
+    )
 
 
 def _train_recommender(recommender: "Resource") -> Callable[[], Apply]:
     use_case = recommender.attributes["recipeArn"].rsplit("/", 1)[-1]
     recipe, event_type = USE_CASE_RECIPES[use_case]
-    snapshot = _snapshot(recommender.backend, recommender.attributes["datasetGroupArn"])
-
-    def run() -> Apply:
-        try:
-            result = train(snapshot, f"arn:aws:personalize:::recipe/{recipe}", event_type=event_type)
-        except ValueError as error:
-            raise CreationFailed(str(error)) from None
-        return _store_training(recommender, result)
-
-    return run
+    return _training(recommender, f"arn:aws:personalize:::recipe/{recipe}", event_type=event_type)
 
 
-def recipe_type_of(version: "Resource") -> str:
-    return RECIPES[version.attributes["recipeArn"]].recipe_type
+@dataclass(frozen=True)
+class Served:
+    """What a solution version or recommender serves from: its model, recipe type and dataset group."""
+
+    model: TrainedModel
+    recipe_type: str
+    group_arn: str
 
 
-def _trained_model(job: "Resource") -> TrainedModel:
-    version = job.backend.get(KINDS["SolutionVersion"], job.attributes["solutionVersionArn"])
-    training = training_of(version)
+def served_by(trained: "Resource") -> Served | None:
+    """What ``trained`` (a solution version or a recommender) serves, once its training is in."""
+    training = training_of(trained)
     if training is None:
+        return None
+    recipe_type = RECIPES[trained.attributes["recipeArn"]].recipe_type
+    return Served(training.model, recipe_type, trained.attributes["datasetGroupArn"])
+
+
+def _served(job: "Resource") -> Served:
+    version = job.backend.get(KINDS["SolutionVersion"], job.attributes["solutionVersionArn"])
+    served = served_by(version)
+    if served is None:
         raise CreationFailed(f"The solution version {version.arn} has no trained model.")
-    return training.model
+    return served
 
 
 def _item_filter(job: "Resource") -> serving.InteractionFilter | None:
@@ -474,7 +504,7 @@ def _batch_job(job: "Resource", serve: Callable[[dict[str, Any]], dict[str, Any]
         output = job.attributes["jobOutput"]["s3DataDestination"]["path"]
         for uri, chunks in read_objects(job.backend, job.attributes["jobInput"]["s3DataSource"]["path"]):
             lines = b"".join(chunks).decode("utf-8").splitlines()
-            served = [serve_line(line, serve) for line in lines if line.strip()]
+            served = [_serve_line(line, serve) for line in lines if line.strip()]
             content = "".join(json.dumps(line) + "\n" for line in served).encode()
             write_object(job.backend, output, f"{uri.rsplit('/', 1)[-1]}.out", content)
         return lambda: None
@@ -482,7 +512,7 @@ def _batch_job(job: "Resource", serve: Callable[[dict[str, Any]], dict[str, Any]
     return run
 
 
-def serve_line(line: str, serve: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+def _serve_line(line: str, serve: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     try:
         request = json.loads(line)
         if not isinstance(request, dict):
@@ -491,20 +521,18 @@ def serve_line(line: str, serve: Callable[[dict[str, Any]], dict[str, Any]]) -> 
         return {"input": line, "output": None, "error": f"The input line is not valid JSON: {error}"}
     try:
         return {"input": request, "output": serve(request), "error": None}
-    except (KeyError, ValueError) as error:
-        return {"input": request, "output": None, "error": str(error).strip("'\"")}
+    except ValueError as error:
+        return {"input": request, "output": None, "error": str(error)}
 
 
 def _batch_inference(job: "Resource") -> Callable[[], Apply]:
-    model = _trained_model(job)
-    version = job.backend.get(KINDS["SolutionVersion"], job.attributes["solutionVersionArn"])
-    recipe_type = recipe_type_of(version)
-    if recipe_type == "USER_SEGMENTATION":
+    served = _served(job)
+    if served.recipe_type == "USER_SEGMENTATION":
         raise CreationFailed(
             "A USER_SEGMENTATION solution version gives batch segment jobs, not batch inference."
         )
     item_filter = _item_filter(job)
-    interactions = group_interactions(job.backend, version.attributes["datasetGroupArn"])
+    interactions = group_interactions(job.backend, served.group_arn)
     num_results = job.attributes.get("numResults") or serving.DEFAULT_NUM_RESULTS
 
     def serve(request: dict[str, Any]) -> dict[str, Any]:
@@ -515,21 +543,20 @@ def _batch_inference(job: "Resource") -> Callable[[], Apply]:
             item_filter=item_filter,
             filter_values=request.get("filterValues"),
         )
-        if recipe_type == "PERSONALIZED_RANKING":
+        if served.recipe_type == "PERSONALIZED_RANKING":
             if query.user_id is None or not isinstance(request.get("itemList"), list):
                 raise ValueError(
                     "Each line needs a userId and an itemList for a PERSONALIZED_RANKING recipe."
                 )
-            return serving.scored(serving.rank(model, query, request["itemList"], interactions))
-        return serving.scored(serving.recommend(model, recipe_type, query, interactions))
+            return serving.scored(serving.rank(served.model, query, request["itemList"], interactions))
+        return serving.scored(serving.recommend(served.model, served.recipe_type, query, interactions))
 
     return _batch_job(job, serve)
 
 
 def _batch_segment(job: "Resource") -> Callable[[], Apply]:
-    model = _trained_model(job)
-    version = job.backend.get(KINDS["SolutionVersion"], job.attributes["solutionVersionArn"])
-    if recipe_type_of(version) != "USER_SEGMENTATION":
+    served = _served(job)
+    if served.recipe_type != "USER_SEGMENTATION":
         raise CreationFailed("Batch segment jobs need a solution version of a USER_SEGMENTATION recipe.")
     if job.attributes.get("filterArn"):
         raise CreationFailed("The emulator does not apply filters to batch segment jobs.")
@@ -538,7 +565,7 @@ def _batch_segment(job: "Resource") -> Callable[[], Apply]:
     def serve(request: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(request.get("itemId"), str):
             raise ValueError("Each line needs an itemId (Item-Affinity).")
-        return {"recommendedUsers": serving.users_for_item(model, request["itemId"], num_results)}
+        return {"recommendedUsers": serving.users_for_item(served.model, request["itemId"], num_results)}
 
     return _batch_job(job, serve)
 

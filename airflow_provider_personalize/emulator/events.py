@@ -16,16 +16,16 @@ from typing import Any
 
 from . import dataplane
 from .avro import PersonalizeSchema
-from .datastore import DatasetRecords, event_record, item_record, user_record
+from .datastore import event_record, item_record, user_record
 from .exceptions import InvalidInputException
 from .kinds import KINDS
-from .models import PersonalizeEmulatorBackend
+from .models import PersonalizeEmulatorBackend, Resource
 from .rest import Params, RestJsonResponse
 
 
-def _put(records: DatasetRecords, build: Callable[[PersonalizeSchema], list[dict[str, Any]]]) -> Params:
+def _put(dataset: Resource, build: Callable[[PersonalizeSchema], list[dict[str, Any]]]) -> Params:
     try:
-        records.put_records(build(records.schema))
+        dataplane.put_records(dataset, build)
     except (KeyError, ValueError) as error:
         raise InvalidInputException(str(error).strip("'\"")) from None
     return {}
@@ -48,8 +48,7 @@ def put_events(backend: PersonalizeEmulatorBackend, params: Params) -> Params:
         raise InvalidInputException(f"The dataset group {group_arn} has no Interactions dataset.")
     user_id = params.get("userId") or params["sessionId"]
     return _put(
-        dataplane.dataset_records(dataset),
-        lambda schema: [event_record(user_id, event, schema) for event in params["eventList"]],
+        dataset, lambda schema: [event_record(user_id, event, schema) for event in params["eventList"]]
     )
 
 
@@ -63,9 +62,7 @@ def _put_into(
         if dataset.attributes["datasetType"].lower() != dataset_type.lower():
             raise InvalidInputException(f"The dataset {dataset.arn} is not a {dataset_type} dataset.")
         entries = params[member]
-        return _put(
-            dataplane.dataset_records(dataset), lambda schema: [to_record(entry, schema) for entry in entries]
-        )
+        return _put(dataset, lambda schema: [to_record(entry, schema) for entry in entries])
 
     return put
 

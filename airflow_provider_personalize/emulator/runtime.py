@@ -20,9 +20,7 @@ from . import dataplane, serving
 from .exceptions import InvalidInputException
 from .kinds import KINDS
 from .models import PersonalizeEmulatorBackend, Resource
-from .recipes import RECIPES
 from .rest import Params, RestJsonResponse
-from .training import TrainedModel
 
 MAX_NUM_RESULTS = 500
 
@@ -36,8 +34,8 @@ def _active(backend: PersonalizeEmulatorBackend, api_name: str, arn: str) -> Res
     return resource
 
 
-def _served(backend: PersonalizeEmulatorBackend, params: Params) -> tuple[TrainedModel, str, str]:
-    """The model that serves the request, its recipe type and its dataset group."""
+def _served(backend: PersonalizeEmulatorBackend, params: Params) -> dataplane.Served:
+    """What serves the request: the campaign's deployed solution version, or the recommender."""
     campaign_arn, recommender_arn = params.get("campaignArn"), params.get("recommenderArn")
     if recommender_arn and not campaign_arn:
         trained = _active(backend, "Recommender", recommender_arn)
@@ -46,11 +44,10 @@ def _served(backend: PersonalizeEmulatorBackend, params: Params) -> tuple[Traine
         trained = backend.get(KINDS["SolutionVersion"], campaign.attributes["solutionVersionArn"])
     else:
         raise InvalidInputException("Provide either a campaignArn or a recommenderArn.")
-    training = dataplane.training_of(trained)
-    if training is None:
+    served = dataplane.served_by(trained)
+    if served is None:
         raise InvalidInputException(f"The {trained.kind.label} {trained.arn} has no trained model.")
-    recipe_type = RECIPES[trained.attributes["recipeArn"]].recipe_type
-    return training.model, recipe_type, trained.attributes["datasetGroupArn"]
+    return served
 
 
 def _query(backend: PersonalizeEmulatorBackend, params: Params, group_arn: str) -> serving.Query:
@@ -84,25 +81,27 @@ def _scored(ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
 
 
 def get_recommendations(backend: PersonalizeEmulatorBackend, params: Params) -> Params:
-    model, recipe_type, group_arn = _served(backend, params)
-    if recipe_type not in ("USER_PERSONALIZATION", "RELATED_ITEMS"):
-        raise InvalidInputException(f"GetRecommendations does not serve a {recipe_type} recipe.")
-    query = _query(backend, params, group_arn)
+    served = _served(backend, params)
+    if served.recipe_type not in ("USER_PERSONALIZATION", "RELATED_ITEMS"):
+        raise InvalidInputException(f"GetRecommendations does not serve a {served.recipe_type} recipe.")
+    query = _query(backend, params, served.group_arn)
+    interactions = _interactions(backend, query, served.group_arn)
     try:
-        ranked = serving.recommend(model, recipe_type, query, _interactions(backend, query, group_arn))
+        ranked = serving.recommend(served.model, served.recipe_type, query, interactions)
     except ValueError as error:
         raise InvalidInputException(str(error)) from None
     return {"itemList": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}
 
 
 def get_personalized_ranking(backend: PersonalizeEmulatorBackend, params: Params) -> Params:
-    model, recipe_type, group_arn = _served(backend, params)
-    if recipe_type != "PERSONALIZED_RANKING":
+    served = _served(backend, params)
+    if served.recipe_type != "PERSONALIZED_RANKING":
         raise InvalidInputException(
-            f"GetPersonalizedRanking serves PERSONALIZED_RANKING recipes, not {recipe_type}."
+            f"GetPersonalizedRanking serves PERSONALIZED_RANKING recipes, not {served.recipe_type}."
         )
-    query = _query(backend, params, group_arn)
-    ranked = serving.rank(model, query, params["inputList"], _interactions(backend, query, group_arn))
+    query = _query(backend, params, served.group_arn)
+    interactions = _interactions(backend, query, served.group_arn)
+    ranked = serving.rank(served.model, query, params["inputList"], interactions)
     return {"personalizedRanking": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}
 
 
