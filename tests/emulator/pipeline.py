@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow_provider_personalize.emulator.synthetic import generate
 
-from .support import INPUT_BUCKET, ROLE_ARN, sibling_client, stage_inputs
+from .support import INPUT_BUCKET, ROLE_ARN, describer, settle, sibling_client, stage_inputs
 
 # 60 users, 40 items, 1500 interactions (click or purchase): enough to train, small enough to be quick.
 DATA = generate(users=60, items=40, interactions=1500, seed=3, deleted_users=4)
@@ -55,8 +55,11 @@ def group_with_interactions(
     return {"group": group, "dataset": dataset, "import": job}
 
 
-def export(personalize: Any, dataset: str, name: str, mode: str) -> list[dict[str, str]]:
-    """Export ``dataset`` in ingestion ``mode`` (immediate progression); the exported CSV's rows."""
+def export(
+    personalize: Any, dataset: str, name: str, mode: str, settled: bool = False
+) -> list[dict[str, str]]:
+    """Export ``dataset`` in ingestion ``mode``; the exported CSV's rows. Progression must be immediate,
+    unless ``settled``: then the export is described until it ends."""
     path = f"s3://{INPUT_BUCKET}/exports/"
     job = personalize.create_dataset_export_job(
         jobName=name,
@@ -65,8 +68,10 @@ def export(personalize: Any, dataset: str, name: str, mode: str) -> list[dict[st
         ingestionMode=mode,
         jobOutput={"s3DataDestination": {"path": path}},
     )["datasetExportJobArn"]
-    described = personalize.describe_dataset_export_job(datasetExportJobArn=job)["datasetExportJob"]
-    assert described["status"] == "ACTIVE", described
+    describe = describer(personalize, "DatasetExportJob", job)
+    if settled:
+        settle(describe, until={"ACTIVE", "CREATE FAILED"})
+    assert describe()["status"] == "ACTIVE", describe()
     return rows(read_object(personalize, f"{path}{name}/{name}_part_00000.csv"))
 
 

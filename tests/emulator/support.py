@@ -110,10 +110,21 @@ def import_interactions(personalize: Any, group: str) -> None:
         roleArn=ROLE_ARN,
     )["datasetImportJobArn"]
     describe = describer(personalize, "DatasetImportJob", job)
-    deadline = time.monotonic() + 30
-    while (status := describe()["status"]) not in ("ACTIVE", "CREATE FAILED") and time.monotonic() < deadline:
+    assert settle(describe, until={"ACTIVE", "CREATE FAILED"})[-1] == "ACTIVE", describe()
+
+
+def settle(describe: Callable[[], dict[str, Any]], *, until: set[str], seconds: float = 30) -> list[str]:
+    """Describe every 50 ms until a status in ``until`` (for time progression); the distinct statuses seen."""
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = describe()["status"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        if status in until:
+            return seen
         time.sleep(0.05)
-    assert status == "ACTIVE", describe()
+    raise AssertionError(f"no status in {until} after {seconds} s; saw {seen}")
 
 
 def describer(personalize: Any, api_name: str, arn: str) -> Callable[[], dict[str, Any]]:

@@ -19,7 +19,7 @@ from .pipeline import (
     rows,
     train,
 )
-from .support import INPUT_BUCKET, ROLE_ARN, describer, sibling_client
+from .support import INPUT_BUCKET, ROLE_ARN, describer, settle, sibling_client
 
 INSUFFICIENT_PRIVILEGES = "Insufficient privileges for accessing data in S3."
 ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
@@ -41,6 +41,20 @@ def test_a_valid_import_goes_active_and_a_bulk_export_holds_exactly_its_rows(per
     assert (described["status"], described.get("failureReason")) == ("ACTIVE", None)
     assert export(personalize, setup["dataset"], "bulk", "BULK") == rows(DATA.interactions_csv)
     assert export(personalize, setup["dataset"], "put", "PUT") == []
+
+
+def test_jobs_work_under_time_progression(personalize_emulator_clean: Any) -> None:
+    """As statuses advance with time (the default), a job's final status waits for its data work."""
+    server = personalize_emulator_clean
+    for model_name in ("dataset-group", "dataset"):
+        server.set_transition(f"personalize::{model_name}", {"progression": "immediate"})
+    personalize = server.client("personalize")
+    setup = group_with_interactions(personalize)
+    seen = settle(
+        describer(personalize, "DatasetImportJob", setup["import"]), until={"ACTIVE", "CREATE FAILED"}
+    )
+    assert seen[-2:] == ["CREATE IN_PROGRESS", "ACTIVE"]
+    assert export(personalize, setup["dataset"], "bulk", "BULK", settled=True) == rows(DATA.interactions_csv)
 
 
 def test_an_import_missing_a_required_column_fails_naming_it(personalize: Any) -> None:
