@@ -510,6 +510,17 @@ def test_a_teardown_deletes_in_the_order_the_service_requires_and_reports_it():
         "dataset_group": [GROUP_ARN],
         "schema": [f"{ARN}:schema/interactions"],  # the shared one is still used by another dataset
     }
+    assert list(deleted) == [
+        "recommender",
+        "campaign",
+        "solution",
+        "event_tracker",
+        "filter",
+        "metric_attribution",
+        "dataset",
+        "dataset_group",
+        "schema",
+    ]
     # The training was stopped before anything was deleted; the running batch job was waited for.
     assert fake.calls[0] == ("stop", VERSION_2)
     assert [arn for verb, arn in fake.calls if verb == "delete"] == [
