@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import serving
 from .avro import PersonalizeSchema, parse_schema
@@ -94,9 +95,17 @@ USE_CASE_RECIPES: dict[str, tuple[str, str | None]] = {
 
 Apply = Callable[[], None]
 
+
+@dataclass(frozen=True)
+class _Training:
+    result: TrainingResult
+    # The newest interaction training saw: events sent later are the user's real-time history.
+    latest_timestamp: int | None
+
+
 # Data that lives as long as its resource: a dataset's records, a version's (or recommender's) training.
 _records: "weakref.WeakKeyDictionary[Resource, DatasetRecords]" = weakref.WeakKeyDictionary()
-_trained: "weakref.WeakKeyDictionary[Resource, TrainingResult]" = weakref.WeakKeyDictionary()
+_trained: "weakref.WeakKeyDictionary[Resource, _Training]" = weakref.WeakKeyDictionary()
 _store_lock = threading.Lock()
 # Writes to records read, then replace, a dataset's tables: one at a time, or a concurrent write is lost.
 _writes = threading.Lock()
@@ -318,7 +327,8 @@ def put_records(dataset: "Resource", build: Callable[[PersonalizeSchema], list[d
 def training_of(resource: "Resource") -> TrainingResult | None:
     """What a solution version or recommender learnt, once it is ACTIVE."""
     with _store_lock:
-        return _trained.get(resource)
+        training = _trained.get(resource)
+    return training.result if training is not None else None
 
 
 # -- the work of each kind ------------------------------------------------------------------------------
@@ -412,10 +422,12 @@ def _training(resource: "Resource", recipe_arn: str, **options: Any) -> Callable
             result = train(snapshot, recipe_arn, **options)
         except ValueError as error:  # TrainingError, or a recipe the emulator cannot train
             raise CreationFailed(str(error)) from None
+        interactions = snapshot.interactions
+        latest = pc.max(interactions["TIMESTAMP"]).as_py() if interactions is not None else None
 
         def store() -> None:
             with _store_lock:
-                _trained[resource] = result
+                _trained[resource] = _Training(result, latest)
 
         return store
 
@@ -467,15 +479,31 @@ class Served:
     model: TrainedModel
     recipe_type: str
     group_arn: str
+    latest_timestamp: int | None  # of the interactions it was trained on
 
 
 def served_by(trained: "Resource") -> Served | None:
     """What ``trained`` (a solution version or a recommender) serves, once its training is in."""
-    training = training_of(trained)
+    with _store_lock:
+        training = _trained.get(trained)
     if training is None:
         return None
     recipe_type = RECIPES[trained.attributes["recipeArn"]].recipe_type
-    return Served(training.model, recipe_type, trained.attributes["datasetGroupArn"])
+    group_arn = trained.attributes["datasetGroupArn"]
+    return Served(training.result.model, recipe_type, group_arn, training.latest_timestamp)
+
+
+def events_since(backend: "PersonalizeEmulatorBackend", served: Served, user_id: str) -> list[str]:
+    """Items of the user's PutEvents newer than the training data, oldest first: the real-time history
+    that USER_PERSONALIZATION and PERSONALIZED_RANKING recommendations take into account."""
+    dataset = group_datasets(backend, served.group_arn).get("Interactions")
+    if dataset is None:
+        return []
+    events = dataset_records(dataset).records("PUT")
+    mine = pc.equal(events["USER_ID"], user_id)
+    if served.latest_timestamp is not None:
+        mine = pc.and_(mine, pc.greater(events["TIMESTAMP"], served.latest_timestamp))
+    return list(events.filter(mine).sort_by("TIMESTAMP")["ITEM_ID"].to_pylist())
 
 
 def _served(job: "Resource") -> Served:

@@ -4,7 +4,9 @@ A campaign serves the model of the solution version it has deployed, its ``solut
 UpdateCampaign replaces once the update (``latestCampaignUpdate``) is ACTIVE; a recommender serves what it
 learnt as it was created. What a request may ask depends on the recipe type, as AWS documents it:
 USER_PERSONALIZATION takes a userId, RELATED_ITEMS an itemId (and optionally a userId, for filters),
-PERSONALIZED_RANKING only GetPersonalizedRanking. Filters: see ``serving.py``.
+PERSONALIZED_RANKING only GetPersonalizedRanking. Filters: see ``serving.py``. For USER_PERSONALIZATION and
+PERSONALIZED_RANKING, the user's events sent with PutEvents after the newest interaction the model was
+trained on count as their newest history, as AWS's real-time personalization does.
 
 Errors are the two the runtime API declares: ResourceNotFoundException for an unknown campaign, recommender
 or filter; InvalidInputException for a campaign, recommender or filter that is not ACTIVE, a request that
@@ -23,6 +25,8 @@ from .models import PersonalizeEmulatorBackend, Resource
 from .rest import Params, RestJsonResponse
 
 MAX_NUM_RESULTS = 500
+# Recipes whose recommendations follow the user's events as they arrive (AWS: "real-time personalization").
+REAL_TIME_RECIPE_TYPES = frozenset({"USER_PERSONALIZATION", "PERSONALIZED_RANKING"})
 
 
 def _active(backend: PersonalizeEmulatorBackend, api_name: str, arn: str) -> Resource:
@@ -50,25 +54,30 @@ def _served(backend: PersonalizeEmulatorBackend, params: Params) -> dataplane.Se
     return served
 
 
-def _query(backend: PersonalizeEmulatorBackend, params: Params, group_arn: str) -> serving.Query:
+def _query(backend: PersonalizeEmulatorBackend, params: Params, served: dataplane.Served) -> serving.Query:
     num_results = params.get("numResults", serving.DEFAULT_NUM_RESULTS)
     if num_results > MAX_NUM_RESULTS:
         raise InvalidInputException(f"numResults must be at most {MAX_NUM_RESULTS}.")
     item_filter = None
     if params.get("filterArn"):
         filter_resource = _active(backend, "Filter", params["filterArn"])
-        if filter_resource.attributes["datasetGroupArn"] != group_arn:
+        if filter_resource.attributes["datasetGroupArn"] != served.group_arn:
             raise InvalidInputException(f"The filter {filter_resource.arn} belongs to another dataset group.")
         try:
             item_filter = serving.parse_filter(filter_resource.attributes["filterExpression"])
         except serving.UnsupportedFilter as error:
             raise InvalidInputException(str(error)) from None
+    user_id = params.get("userId")
+    recent_items: tuple[str, ...] = ()
+    if user_id is not None and served.recipe_type in REAL_TIME_RECIPE_TYPES:
+        recent_items = tuple(dataplane.events_since(backend, served, user_id))
     return serving.Query(
-        user_id=params.get("userId"),
+        user_id=user_id,
         item_id=params.get("itemId"),
         num_results=num_results,
         item_filter=item_filter,
         filter_values=params.get("filterValues"),
+        recent_items=recent_items,
     )
 
 
@@ -84,7 +93,7 @@ def get_recommendations(backend: PersonalizeEmulatorBackend, params: Params) -> 
     served = _served(backend, params)
     if served.recipe_type not in ("USER_PERSONALIZATION", "RELATED_ITEMS"):
         raise InvalidInputException(f"GetRecommendations does not serve a {served.recipe_type} recipe.")
-    query = _query(backend, params, served.group_arn)
+    query = _query(backend, params, served)
     interactions = _interactions(backend, query, served.group_arn)
     try:
         ranked = serving.recommend(served.model, served.recipe_type, query, interactions)
@@ -99,7 +108,7 @@ def get_personalized_ranking(backend: PersonalizeEmulatorBackend, params: Params
         raise InvalidInputException(
             f"GetPersonalizedRanking serves PERSONALIZED_RANKING recipes, not {served.recipe_type}."
         )
-    query = _query(backend, params, served.group_arn)
+    query = _query(backend, params, served)
     interactions = _interactions(backend, query, served.group_arn)
     ranked = serving.rank(served.model, query, params["inputList"], interactions)
     return {"personalizedRanking": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}

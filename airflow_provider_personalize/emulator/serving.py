@@ -98,6 +98,7 @@ class Query:
     num_results: int = DEFAULT_NUM_RESULTS
     item_filter: InteractionFilter | None = None
     filter_values: dict[str, str] | None = None
+    recent_items: tuple[str, ...] = ()  # the user's events since training, oldest first
 
 
 def _filtered_items(query: Query, interactions: pa.Table | None) -> tuple[bool, set[str]] | None:
@@ -126,7 +127,9 @@ def recommend(
     else:
         if query.user_id is None:
             raise ValueError(f"userId is required to get recommendations from a {recipe_type} recipe.")
-        ranked = model.recommend(query.user_id, wanted, exclude_items=excluded)
+        ranked = model.recommend(
+            query.user_id, wanted, exclude_items=excluded, recent_items=query.recent_items
+        )
     if include:
         ranked = [(item, score) for item, score in ranked if item in listed]
     return ranked[: query.num_results]
@@ -140,7 +143,7 @@ def rank(
     if filtered is not None:
         include, listed = filtered
         items = [item for item in items if (item in listed) == include]
-    return model.rank(query.user_id or "", items)
+    return model.rank(query.user_id or "", items, recent_items=query.recent_items)
 
 
 def users_for_item(model: TrainedModel, item_id: str, num_results: int) -> list[str]:

@@ -186,3 +186,25 @@ def test_recommenders_serve_by_recommender_arn(emulator: Any, personalize: Any) 
         emulator.client("personalize-runtime"), recommenderArn=recommender, userId="user1", numResults=3
     )
     assert len(items) == 3
+
+
+def test_events_after_training_steer_a_users_recommendations(emulator: Any, personalize: Any) -> None:
+    setup = group_with_interactions(personalize)
+    campaign = campaign_of(
+        personalize, train(personalize, setup["group"], "recs", USER_PERSONALIZATION)["version"]
+    )
+    runtime = emulator.client("personalize-runtime")
+
+    def top(user: str) -> list[str]:
+        return recommended(runtime, campaignArn=campaign, userId=user, numResults=10)
+
+    before = {user: top(user) for user in ("user-1", "user-2")}
+    tracking_id = personalize.create_event_tracker(name="live", datasetGroupArn=setup["group"])["trackingId"]
+    # Far from the user's tastes: the least popular item, clicked again and again after training.
+    rare = min(item_counts().items(), key=lambda counted: (counted[1], counted[0]))[0]
+    clicks = [{"eventType": "click", "itemId": rare, "sentAt": 1767225600 + second} for second in range(10)]
+    emulator.client("personalize-events").put_events(
+        trackingId=tracking_id, userId="user-1", sessionId="s", eventList=clicks
+    )
+    assert top("user-1") != before["user-1"]
+    assert top("user-2") == before["user-2"]  # nobody else's
