@@ -8,8 +8,8 @@ configuration in a fresh worker subprocess, so that peak RSS is comparable betwe
   custom botocore waiter model for DescribeDatasetImportJob, as the amazon provider does for its
   services (a hook, a session and a client per wait; ``async_wait`` polling every ``waiter_delay``).
 
-Each worker builds its triggers from serialised keyword arguments, as a triggerer does, and runs each
-``trigger.run()`` in its own task, as a triggerer does. The waits are on five import jobs created just
+Each worker builds its triggers from serialised keyword arguments and runs each ``trigger.run()`` in
+its own task, as a triggerer does. The waits are on five import jobs created just
 before the configuration starts (the service's limit of running import jobs), shared round-robin: a
 wait's semantics do not depend on how many other waits describe the same job, since the job's status
 advances with time, not with describes. A job takes about two ``waiter_delay`` to become ACTIVE.
@@ -28,7 +28,8 @@ Measured in each worker, from the moment the waits are created until the last on
   leave out the probe's own ticker, whose cost is measured alone before the run (~13 ms a second);
 - event-loop lag: how late a 10 ms ticker wakes, p50 / p99 / max; and the longest garbage collection;
 - last first poll: seconds until the last wait sent its first request;
-- requests: HTTP requests sent (counted in aiobotocore's HTTP session, for both patterns).
+- requests: HTTP requests sent (counted in aiobotocore's HTTP session, for both patterns);
+- load: the machine's 1-minute load average at the end, since other processes delay the loop too.
 
 Figures are printed as a table with ratios; nothing is asserted (see bench/README.md).
 """
