@@ -16,25 +16,25 @@ expressions) raises :class:`UnsupportedFilter`, whose message says what the emul
 considers each user's 100 most recent interactions per event type; the emulator considers them all.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import regex
 
 from .training import TrainedModel
 
 DEFAULT_NUM_RESULTS = 25
 ANY_EVENT_TYPE = "*"
 
-_FILTER = regex.compile(
+_FILTER = re.compile(
     r"\s*(?P<action>EXCLUDE|INCLUDE)\s+ItemID\s+WHERE\s+Interactions\s*\.\s*EVENT_TYPE\s+IN\s*"
     r"\(\s*(?P<values>\$[A-Za-z0-9_]+|\"[^\"]*\"(?:\s*,\s*\"[^\"]*\")*)\s*\)\s*",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-_QUOTED = regex.compile(r"\"([^\"]*)\"")
+_QUOTED = re.compile(r"\"([^\"]*)\"")
 
 
 class UnsupportedFilter(ValueError):
@@ -167,9 +167,9 @@ def users_for_item(model: TrainedModel, item_id: str, num_results: int) -> list[
     return list(model.user_ids.take(pa.array(order, pa.int64())).to_pylist())
 
 
-def scored(ranked: list[tuple[str, float]], score_digits: int = 7) -> dict[str, Any]:
-    """Batch inference output: the ranked items and their scores, as AWS's output files carry them."""
+def scored(ranked: list[tuple[str, float]]) -> dict[str, Any]:
+    """Batch inference output: the ranked items and their scores, to 7 digits as AWS's output files show."""
     return {
         "recommendedItems": [item for item, _ in ranked],
-        "scores": [round(score, score_digits) for _, score in ranked],
+        "scores": [round(score, 7) for _, score in ranked],
     }
