@@ -4,6 +4,10 @@ moto has no plugin mechanism: ``moto.backends.get_backend("personalize")`` reads
 ``personalize_backends`` of ``moto.personalize``, so we replace it (and the same name in moto's own
 models and responses modules, which look it up at call time). Server mode caches one Flask app per
 service at the first request, so ``install()`` must run before the server serves anything.
+
+personalize-runtime and personalize-events need nothing more in server mode: moto's server picks the
+backend by the SigV4 credential scope, which is ``personalize`` for all three APIs, and the Personalize
+app then routes by path (``urls.py``). In-process, their hosts are in ``urls.url_bases``.
 """
 
 import functools

@@ -23,7 +23,7 @@ In-process mode:
   credentials, region us-east-1 and status steps as short as the server's in the environment. boto3
   and aiobotocore clients created inside the test reach the emulator without any endpoint URL. Set
   transitions with ``moto.moto_api.state_manager.set_transition(...)``; they are unset when the test
-  ends.
+  ends, and so are faults set with ``emulator.faults``.
 
 This module imports nothing but the standard library and pytest at import time, so that it loads
 where moto is not installed; fixtures import what they need.
@@ -200,7 +200,9 @@ def personalize_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
     from moto.moto_api import state_manager
 
+    from airflow_provider_personalize.emulator import faults
     from airflow_provider_personalize.emulator.kinds import KINDS
 
     for kind in KINDS.values():  # the next test starts with the default transitions again
         state_manager.unset_transition(kind.model_name)
+    faults.clear()  # and without the faults this one injected

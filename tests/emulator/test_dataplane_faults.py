@@ -5,7 +5,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,13 +21,6 @@ from .support import DATA_SOURCE, ROLE_ARN, interactions_dataset_group, stage_in
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
-@pytest.fixture
-def faulty(in_process: Any) -> Iterator[Any]:
-    """The in-process emulator; its faults are cleared afterwards."""
-    yield in_process
-    faults.clear()
-
-
 def error_code(call: Any, **request: Any) -> str | None:
     try:
         call(**request)
@@ -37,9 +29,9 @@ def error_code(call: Any, **request: Any) -> str | None:
     return None
 
 
-def test_throttling_in_process_by_operation_and_error(faulty: Any) -> None:
-    personalize = faulty.client("personalize", config=NO_RETRIES)
-    runtime = faulty.client("personalize-runtime", config=NO_RETRIES)
+def test_throttling_in_process_by_operation_and_error(in_process: Any) -> None:
+    personalize = in_process.client("personalize", config=NO_RETRIES)
+    runtime = in_process.client("personalize-runtime", config=NO_RETRIES)
     faults.configure(throttle_rate=1.0, operations=["GetRecommendations"])
     assert error_code(personalize.list_dataset_groups) is None
     assert (
@@ -52,8 +44,8 @@ def test_throttling_in_process_by_operation_and_error(faulty: Any) -> None:
     assert error_code(personalize.list_dataset_groups) is None
 
 
-def test_a_seed_makes_throttling_repeatable(faulty: Any) -> None:
-    personalize = faulty.client("personalize", config=NO_RETRIES)
+def test_a_seed_makes_throttling_repeatable(in_process: Any) -> None:
+    personalize = in_process.client("personalize", config=NO_RETRIES)
 
     def outcomes() -> list[str | None]:
         faults.configure(throttle_rate=0.5, seed=7)
@@ -120,12 +112,12 @@ def test_faults_from_the_environment_at_server_start(monkeypatch: pytest.MonkeyP
         server.stop()
 
 
-def test_events_and_runtime_requests_are_throttled_too(faulty: Any, personalize: Any) -> None:
+def test_events_and_runtime_requests_are_throttled_too(in_process: Any, personalize: Any) -> None:
     setup = group_with_interactions(personalize)
     tracking_id = personalize.create_event_tracker(name="clicks", datasetGroupArn=setup["group"])[
         "trackingId"
     ]
-    events = faulty.client("personalize-events", config=NO_RETRIES)
+    events = in_process.client("personalize-events", config=NO_RETRIES)
     faults.configure(throttle_rate=1.0, operations=["PutEvents"])
     event = {"eventType": "click", "itemId": "item-1", "sentAt": 1767225600}
     assert error_code(events.put_events, trackingId=tracking_id, sessionId="s", eventList=[event]) == (
