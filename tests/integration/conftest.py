@@ -18,9 +18,13 @@ DAG_FILE = Path(__file__).parent / "dags" / "personalize_it_dags.py"
 
 
 @pytest.fixture
-def install_dags(airflow_db, dags_folder: Path) -> Callable[[Path], ModuleType]:
+def install_dags(
+    airflow_db, dags_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Path], ModuleType]:
     """``install_dags(dag_file)``: the DAG file's module, loaded from the DAGs folder (``dag.test()`` syncs
-    the DAG from there)."""
+    the DAG from there). The folder is on ``sys.path``, as when Airflow parses it, so that DAG files can
+    import each other."""
+    monkeypatch.syspath_prepend(str(dags_folder))
 
     def install(dag_file: Path) -> ModuleType:
         installed = dags_folder / dag_file.name

@@ -10,18 +10,14 @@ nothing and succeed).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from airflow.sdk import DAG, task
+from personalize_it_dags import BUCKET, CONN_ID, ROLE_ARN, START_DATE, dataset_tasks
 
 from airflow_provider_personalize.hooks.personalize import PersonalizeHook, PersonalizeRuntimeHook
 from airflow_provider_personalize.operators.personalize import (
     PersonalizeCreateBatchInferenceJobOperator,
     PersonalizeCreateCampaignOperator,
-    PersonalizeCreateDatasetGroupOperator,
     PersonalizeCreateDatasetImportJobOperator,
-    PersonalizeCreateDatasetOperator,
-    PersonalizeCreateSchemaOperator,
     PersonalizeCreateSolutionOperator,
     PersonalizeCreateSolutionVersionOperator,
     PersonalizeDeleteDatasetGroupOperator,
@@ -29,26 +25,11 @@ from airflow_provider_personalize.operators.personalize import (
     PersonalizeUpdateCampaignOperator,
 )
 
-CONN_ID = "personalize_emulator"
-BUCKET = "personalize-it"
-GROUP_NAME = "it-lifecycle"
-ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeS3Access"
-INTERACTIONS_SCHEMA = {
-    "type": "record",
-    "name": "Interactions",
-    "namespace": "com.amazonaws.personalize.schema",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "TIMESTAMP", "type": "long"},
-    ],
-    "version": "1.0",
-}
+# The dataset group dataset_tasks creates (the DAGs folder holds both files: one imports the other).
+GROUP_NAME = "it-group"
 # A bar every trained model passes, and one none can (a share above 1).
 EASY_BAR = {"coverage": 0.0, "normalized_discounted_cumulative_gain_at_10": 0.0}
 IMPOSSIBLE_BAR = {"coverage": 1.01}
-DEFAULT_ARGS = {"aws_conn_id": CONN_ID, "waiter_delay": 1}
-START_DATE = datetime(2026, 1, 1)
 
 
 @task
@@ -64,32 +45,10 @@ def recommend(campaign_arn: str) -> list[str]:
     return [item["itemId"] for item in response["itemList"]]
 
 
-def teardown(**kwargs) -> PersonalizeDeleteDatasetGroupOperator:
-    return PersonalizeDeleteDatasetGroupOperator(
-        task_id="teardown", dataset_group_name=GROUP_NAME, delete_schemas=True, **kwargs
-    )
-
-
 def lifecycle(dag_id: str, second_bar: dict[str, float], **default_args) -> DAG:
     """Issue 5's DAG; the second version's gate holds it to ``second_bar``."""
-    with DAG(
-        dag_id,
-        schedule=None,
-        start_date=START_DATE,
-        catchup=False,
-        default_args={**DEFAULT_ARGS, **default_args},
-    ) as dag:
-        group = PersonalizeCreateDatasetGroupOperator(task_id="dataset_group", name=GROUP_NAME)
-        schema = PersonalizeCreateSchemaOperator(
-            task_id="schema", name="it-lifecycle-interactions", schema=INTERACTIONS_SCHEMA
-        )
-        dataset = PersonalizeCreateDatasetOperator(
-            task_id="dataset",
-            name="it-lifecycle-interactions",
-            schema_arn=schema.output,
-            dataset_group_arn=group.output,
-            dataset_type="Interactions",
-        )
+    dag, group, dataset = dataset_tasks(dag_id, **default_args)
+    with dag:
         import_job = PersonalizeCreateDatasetImportJobOperator(
             task_id="import_interactions",
             dataset_arn=dataset.output,
@@ -142,7 +101,13 @@ def lifecycle(dag_id: str, second_bar: dict[str, float], **default_args) -> DAG:
         import_job >> solution
         first_gate >> campaign >> second
         second_gate >> deploy >> deploy_again >> [served, recommendations]
-        recommendations >> batch >> teardown(trigger_rule="none_failed")
+        teardown = PersonalizeDeleteDatasetGroupOperator(
+            task_id="teardown",
+            dataset_group_arn=group.output,
+            delete_schemas=True,
+            trigger_rule="none_failed",
+        )
+        recommendations >> batch >> teardown
     return dag
 
 
@@ -154,6 +119,12 @@ personalize_it_lifecycle_deploy = lifecycle(
 )
 
 with DAG(
-    "personalize_it_teardown", schedule=None, start_date=START_DATE, catchup=False, default_args=DEFAULT_ARGS
+    "personalize_it_teardown",
+    schedule=None,
+    start_date=START_DATE,
+    catchup=False,
+    default_args={"aws_conn_id": CONN_ID, "waiter_delay": 1},
 ) as personalize_it_teardown:
-    teardown()
+    PersonalizeDeleteDatasetGroupOperator(
+        task_id="teardown", dataset_group_name=GROUP_NAME, delete_schemas=True
+    )
