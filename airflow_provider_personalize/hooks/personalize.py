@@ -218,11 +218,11 @@ class PersonalizeHook(AwsBaseHook):
     def wait_until_deleted(
         self, kind: str, arn: str, *, waiter_delay: float, waiter_max_attempts: int
     ) -> None:
-        """Poll until the resource is gone: deletes are asynchronous (DELETE PENDING > DELETE IN_PROGRESS,
-        then Describe answers ResourceNotFoundException).
+        """Poll until the resource is gone.
 
-        Logs one line per status change; raises :class:`PersonalizeWaitTimeoutError` when
-        ``waiter_max_attempts`` polls are used up.
+        Deletes are asynchronous: DELETE PENDING > DELETE IN_PROGRESS, then Describe answers
+        ResourceNotFoundException. Logs one line per status change; raises
+        :class:`PersonalizeWaitTimeoutError` when ``waiter_max_attempts`` polls are used up.
         """
         self._poll(
             kind, arn, until_deleted=True, waiter_delay=waiter_delay, waiter_max_attempts=waiter_max_attempts
