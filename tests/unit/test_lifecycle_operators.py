@@ -1,4 +1,5 @@
-"""The operators of issue 5 that are not plain creates: the metrics gate, the updates, the deletes.
+"""The operators of issue 5 that are not plain creates (the metrics gate, the updates, the deletes) and
+the hook helpers behind them.
 
 Their service sides are scripted here (the client is a fake behind a real PersonalizeHook), so that each
 decision can be driven exactly: metrics just below or above a bar, an update already in progress, a
@@ -17,8 +18,13 @@ import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException, AirflowSkipException
 from airflow.sdk.exceptions import TaskDeferred
 from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 
-from airflow_provider_personalize.hooks.personalize import PersonalizeResourceFailedError
+from airflow_provider_personalize.hooks.personalize import (
+    PersonalizeHook,
+    PersonalizeResourceFailedError,
+    PersonalizeWaitTimeoutError,
+)
 from airflow_provider_personalize.hooks.request_model import InvalidRequestError, request_keywords
 from airflow_provider_personalize.operators.personalize import (
     PersonalizeDeleteDatasetGroupOperator,
@@ -669,3 +675,63 @@ def test_on_the_emulator_a_group_is_torn_down_and_a_solution_updated(personalize
     }
     assert client.list_dataset_groups()["datasetGroups"] == []
     assert client.list_schemas()["schemas"] == []
+
+
+# The hook's helpers behind them, against botocore's Stubber (requests checked against the service model)
+
+
+@pytest.fixture
+def stubbed_hook():
+    hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+    client = boto3.client(
+        "personalize", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    hook.__dict__["conn"] = client
+    with Stubber(client) as stub:
+        yield hook, stub
+        stub.assert_no_pending_responses()
+
+
+def test_the_hook_deletes_and_waits_until_gone(stubbed_hook):
+    hook, stub = stubbed_hook
+    stub.add_response("delete_campaign", {}, {"campaignArn": CAMPAIGN_ARN})
+    stub.add_client_error(
+        "delete_campaign", "ResourceNotFoundException", expected_params={"campaignArn": CAMPAIGN_ARN}
+    )
+    for status in ("DELETE PENDING", "DELETE IN_PROGRESS"):
+        stub.add_response(
+            "describe_campaign", campaign(VERSION_1, status=status), {"campaignArn": CAMPAIGN_ARN}
+        )
+    stub.add_client_error("describe_campaign", "ResourceNotFoundException")
+    assert hook.delete("campaign", CAMPAIGN_ARN) is True
+    assert hook.delete("campaign", CAMPAIGN_ARN) is False
+    hook.wait_until_deleted("campaign", CAMPAIGN_ARN, waiter_delay=0, waiter_max_attempts=3)
+
+
+def test_the_hook_gives_up_on_a_deletion_that_does_not_end(stubbed_hook):
+    hook, stub = stubbed_hook
+    stub.add_response("describe_campaign", campaign(VERSION_1, status="DELETE IN_PROGRESS"))
+    with pytest.raises(
+        PersonalizeWaitTimeoutError, match="still in status 'DELETE IN_PROGRESS' after 1 polls"
+    ):
+        hook.wait_until_deleted("campaign", CAMPAIGN_ARN, waiter_delay=0, waiter_max_attempts=1)
+
+
+def test_the_hook_updates_and_reads_metrics(stubbed_hook):
+    hook, stub = stubbed_hook
+    stub.add_response(
+        "update_campaign",
+        {"campaignArn": CAMPAIGN_ARN},
+        {"campaignArn": CAMPAIGN_ARN, "solutionVersionArn": VERSION_2},
+    )
+    stub.add_response(
+        "get_solution_metrics",
+        {"solutionVersionArn": VERSION_2, "metrics": {NDCG: 0.25}},
+        {"solutionVersionArn": VERSION_2},
+    )
+    hook.update("campaign_update", {"campaignArn": CAMPAIGN_ARN, "solutionVersionArn": VERSION_2})
+    assert hook.solution_metrics(VERSION_2) == {NDCG: 0.25}
+    with pytest.raises(ValueError, match="not an update kind"):
+        hook.update("campaign", {"campaignArn": CAMPAIGN_ARN})
+    with pytest.raises(ValueError, match="cannot be deleted"):
+        hook.delete("solution_version", VERSION_1)
