@@ -1,7 +1,6 @@
 """Fault injection, each way it is set: in-process, over HTTP at run time, from the environment at start."""
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -9,23 +8,24 @@ from typing import Any
 
 import pytest
 from botocore.config import Config
-from moto.moto_api import state_manager
+from botocore.exceptions import ClientError
 
 from airflow_provider_personalize.emulator import faults
-from airflow_provider_personalize.emulator.lifecycle import CREATE, Lifecycle
 from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
 
 from .pipeline import group_with_interactions
 from .support import DATA_SOURCE, ROLE_ARN, interactions_dataset_group, stage_inputs
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
+NO_CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/none"  # throttled before it is looked up
 
 
 def error_code(call: Any, **request: Any) -> str | None:
+    """The error code ``call(**request)`` fails with, or None when it succeeds."""
     try:
         call(**request)
-    except Exception as error:  # botocore's ClientError subclasses
-        return str(error.response["Error"]["Code"])  # type: ignore[attr-defined]
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
     return None
 
 
@@ -35,8 +35,7 @@ def test_throttling_in_process_by_operation_and_error(in_process: Any) -> None:
     faults.configure(throttle_rate=1.0, operations=["GetRecommendations"])
     assert error_code(personalize.list_dataset_groups) is None
     assert (
-        error_code(runtime.get_recommendations, campaignArn=f"{ROLE_ARN}x", userId="u")
-        == "ThrottlingException"
+        error_code(runtime.get_recommendations, campaignArn=NO_CAMPAIGN, userId="u") == "ThrottlingException"
     )
     faults.configure(throttle_rate=1.0, throttle_error="LimitExceededException")
     assert error_code(personalize.list_dataset_groups) == "LimitExceededException"
@@ -123,20 +122,3 @@ def test_events_and_runtime_requests_are_throttled_too(in_process: Any, personal
     assert error_code(events.put_events, trackingId=tracking_id, sessionId="s", eventList=[event]) == (
         "ThrottlingException"
     )
-
-
-def test_time_progression_holds_the_final_status_until_the_work_is_done() -> None:
-    model_name = "personalize::held-walk"
-    state_manager.set_transition(model_name, {"progression": "time", "seconds": 0.01})
-    done = threading.Event()
-    try:
-        walk = Lifecycle(
-            model_name, lambda status: None, lambda status, wait: status != "ACTIVE" or done.is_set()
-        )
-        walk.begin(CREATE)
-        time.sleep(0.1)  # ten steps' time: only the in-progress status is reachable
-        assert walk.status == "CREATE IN_PROGRESS"
-        done.set()
-        assert walk.status == "ACTIVE"  # the held step was due: taken at the next read
-    finally:
-        state_manager.unset_transition(model_name)

@@ -1,13 +1,17 @@
 """Data-plane jobs on moto's S3 and IAM, in both modes: imports, exports, deletions, events, batch jobs."""
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
+from moto.moto_api import state_manager
 
 from airflow_provider_personalize.emulator.dataplane import trust_policy
 from airflow_provider_personalize.emulator.datastore import FIRST_IMPORT_MUST_BE_FULL
 from airflow_provider_personalize.emulator.kinds import KINDS
+from airflow_provider_personalize.emulator.lifecycle import CREATE, Lifecycle
 
 from .pipeline import (
     DATA,
@@ -55,6 +59,23 @@ def test_jobs_work_under_time_progression(personalize_emulator_clean: Any) -> No
     )
     assert seen[-2:] == ["CREATE IN_PROGRESS", "ACTIVE"]
     assert export(personalize, setup["dataset"], "bulk", "BULK", settled=True) == rows(DATA.interactions_csv)
+
+
+def test_time_progression_holds_the_final_status_until_the_work_is_done() -> None:
+    model_name = "personalize::held-walk"
+    state_manager.set_transition(model_name, {"progression": "time", "seconds": 0.01})
+    done = threading.Event()
+    try:
+        walk = Lifecycle(
+            model_name, lambda status: None, lambda status, wait: status != "ACTIVE" or done.is_set()
+        )
+        walk.begin(CREATE)
+        time.sleep(0.1)  # ten steps' time: only the in-progress status is reachable
+        assert walk.status == "CREATE IN_PROGRESS"
+        done.set()
+        assert walk.status == "ACTIVE"  # the held step was due: taken at the next read
+    finally:
+        state_manager.unset_transition(model_name)
 
 
 def test_an_import_missing_a_required_column_fails_naming_it(personalize: Any) -> None:
