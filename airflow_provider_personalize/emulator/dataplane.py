@@ -27,7 +27,8 @@ What each kind does, and the texts it fails with:
   and needs an earlier ACTIVE FULL version, else it fails.
 - Recommender trains as its use case's custom recipe would (``USE_CASE_RECIPES``).
 - BatchInferenceJob reads JSON lines (``{"userId"}``, ``{"itemId"}``, ``{"userId", "itemList"}`` by recipe
-  type) from every object under ``jobInput.s3DataSource.path`` and writes, for each input file,
+  type) from every object whose key starts with ``jobInput.s3DataSource.path`` ("Amazon S3 is prefix based",
+  "Creating a batch inference job") and writes, for each input file,
   ``<output path><input file name>.out`` with one line per input line: ``{"input": ..., "output":
   {"recommendedItems": [...], "scores": [...]}, "error": null}`` ("Batch inference job output examples");
   a line that cannot be served gets ``"output": null`` and the reason in ``"error"`` (AWS does not document
@@ -212,13 +213,15 @@ def _chunks(key: Any) -> Iterator[bytes]:
 
 
 def read_objects(
-    backend: "PersonalizeEmulatorBackend", uri: str, suffix: str = ""
+    backend: "PersonalizeEmulatorBackend", uri: str, suffix: str = "", every_match: bool = False
 ) -> list[tuple[str, Iterator[bytes]]]:
-    """The object at ``uri``, or each object under a folder ``uri`` whose name ends in ``suffix``."""
+    """The object at ``uri``; or, when ``uri`` is a folder (ends in ``/``) or ``every_match`` asks for every
+    object whose key starts with its path (as batch jobs read their input), each such object whose name ends
+    in ``suffix``."""
     location = S3Location.parse(uri, "input")
     s3 = _s3(backend)
     bucket = _bucket(s3, location.bucket)
-    if location.is_folder:
+    if location.is_folder or every_match:
         names = sorted(
             name
             for name in list(bucket.keys.keys())
@@ -532,7 +535,8 @@ def _batch_job(job: "Resource", serve: Callable[[dict[str, Any]], dict[str, Any]
     def run() -> Apply:
         check_role(job.attributes["roleArn"])
         output = job.attributes["jobOutput"]["s3DataDestination"]["path"]
-        for uri, chunks in read_objects(job.backend, job.attributes["jobInput"]["s3DataSource"]["path"]):
+        input_path = job.attributes["jobInput"]["s3DataSource"]["path"]
+        for uri, chunks in read_objects(job.backend, input_path, every_match=True):
             lines = b"".join(chunks).decode("utf-8").splitlines()
             served = [_serve_line(line, serve) for line in lines if line.strip()]
             content = "".join(json.dumps(line) + "\n" for line in served).encode()

@@ -231,6 +231,26 @@ def test_batch_inference_writes_one_line_per_input(personalize: Any) -> None:
     assert output[3]["output"] is None and "not valid JSON" in output[3]["error"]
 
 
+def test_a_batch_input_path_is_a_prefix(personalize: Any) -> None:
+    """AWS reads every object whose key starts with the input path, and writes one output file for each."""
+    setup = group_with_interactions(personalize)
+    version = train(personalize, setup["group"], "recs", USER_PERSONALIZATION)["version"]
+    put_object(personalize, "prefixed/users-a.json", b'{"userId": "user-1"}\n')
+    put_object(personalize, "prefixed/users-b.json", b'{"userId": "user-2"}\n{"userId": "user-3"}\n')
+    personalize.create_batch_inference_job(
+        jobName="prefixed",
+        solutionVersionArn=version,
+        roleArn=ROLE_ARN,
+        jobInput={"s3DataSource": {"path": f"s3://{INPUT_BUCKET}/prefixed/users"}},
+        jobOutput={"s3DataDestination": {"path": f"s3://{INPUT_BUCKET}/prefixed-out/"}},
+    )
+    for name, count in (("users-a.json", 1), ("users-b.json", 2)):
+        lines = read_object(personalize, f"s3://{INPUT_BUCKET}/prefixed-out/{name}.out").splitlines()
+        assert len(lines) == count and all(
+            len(json.loads(line)["output"]["recommendedItems"]) == 25 for line in lines
+        )
+
+
 def test_batch_segments_list_users_per_item(personalize: Any) -> None:
     setup = group_with_interactions(personalize)
     version = train(personalize, setup["group"], "affinity", ITEM_AFFINITY)["version"]
