@@ -54,42 +54,52 @@ ECOMMERCE_INTERACTIONS_SCHEMA = {
 START_DATE = datetime(2026, 1, 1)
 
 
-def dataset_tasks(dag_id: str, **default_args):
-    """A DAG with a dataset group, an interactions schema and dataset; returns the DAG and the tasks."""
-    dag = DAG(
+def it_dag(dag_id: str, **default_args) -> DAG:
+    return DAG(
         dag_id,
         schedule=None,
         start_date=START_DATE,
         catchup=False,
         default_args={"aws_conn_id": CONN_ID, "waiter_delay": 1, **default_args},
     )
-    with dag:
-        group = PersonalizeCreateDatasetGroupOperator(
-            task_id="dataset_group", name="it-group", tags={"it": "yes"}
-        )
-        schema = PersonalizeCreateSchemaOperator(
-            task_id="schema", name="it-interactions", schema=INTERACTIONS_SCHEMA
-        )
-        dataset = PersonalizeCreateDatasetOperator(
-            task_id="dataset",
-            name="it-interactions",
-            schema_arn=schema.output,
-            dataset_group_arn=group.output,
-            dataset_type="Interactions",
-        )
-    return dag, group, dataset
+
+
+def interactions_dataset(group_name: str, task_prefix: str = "", domain: str | None = None):
+    """Inside a DAG: a dataset group with an interactions schema and dataset; returns the group and
+    dataset tasks (``<task_prefix>dataset_group``, ``<task_prefix>schema``, ``<task_prefix>dataset``)."""
+    group = PersonalizeCreateDatasetGroupOperator(
+        task_id=f"{task_prefix}dataset_group", name=group_name, domain=domain, tags={"it": "yes"}
+    )
+    schema = PersonalizeCreateSchemaOperator(
+        task_id=f"{task_prefix}schema",
+        name=f"{group_name}-interactions",
+        schema=ECOMMERCE_INTERACTIONS_SCHEMA if domain else INTERACTIONS_SCHEMA,
+        domain=domain,
+    )
+    dataset = PersonalizeCreateDatasetOperator(
+        task_id=f"{task_prefix}dataset",
+        name=f"{group_name}-interactions",
+        schema_arn=schema.output,
+        dataset_group_arn=group.output,
+        dataset_type="Interactions",
+    )
+    return group, dataset
+
+
+def import_interactions(dataset, data_file: str, task_id: str = "import_interactions", **import_arguments):
+    return PersonalizeCreateDatasetImportJobOperator(
+        task_id=task_id,
+        dataset_arn=dataset.output,
+        data_source=f"s3://{BUCKET}/{data_file}",
+        role_arn=ROLE_ARN,
+        **import_arguments,
+    )
 
 
 def pipeline(dag_id: str, deferrable: bool) -> DAG:
-    dag, group, dataset = dataset_tasks(dag_id, deferrable=deferrable)
-    with dag:
-        import_job = PersonalizeCreateDatasetImportJobOperator(
-            task_id="import_interactions",
-            dataset_arn=dataset.output,
-            data_source=f"s3://{BUCKET}/interactions.csv",
-            role_arn=ROLE_ARN,
-            import_mode="FULL",
-        )
+    with it_dag(dag_id, deferrable=deferrable) as dag:
+        group, dataset = interactions_dataset("it-group")
+        import_job = import_interactions(dataset, "interactions.csv", import_mode="FULL")
         export_job = PersonalizeCreateDatasetExportJobOperator(
             task_id="export_interactions",
             dataset_arn=dataset.output,
@@ -114,38 +124,23 @@ def pipeline(dag_id: str, deferrable: bool) -> DAG:
 personalize_it_pipeline_blocking = pipeline("personalize_it_pipeline_blocking", deferrable=False)
 personalize_it_pipeline_deferrable = pipeline("personalize_it_pipeline_deferrable", deferrable=True)
 
-with DAG(
-    "personalize_it_bad_input",
-    schedule=None,
-    start_date=START_DATE,
-    catchup=False,
-    default_args={"aws_conn_id": CONN_ID},
-) as personalize_it_bad_input:
+with it_dag("personalize_it_bad_input") as personalize_it_bad_input:
     PersonalizeCreateDatasetGroupOperator(task_id="bad_group_name", name="-{{ ds }}", domain="RETAIL")
 
 
-def import_only(dag_id: str, data_file: str, **import_arguments) -> DAG:
-    dag, _, dataset = dataset_tasks(dag_id)
-    with dag:
-        PersonalizeCreateDatasetImportJobOperator(
-            task_id="import_interactions",
-            dataset_arn=dataset.output,
-            data_source=f"s3://{BUCKET}/{data_file}",
-            role_arn=ROLE_ARN,
-            **import_arguments,
-        )
+def import_only(dag_id: str, **import_arguments) -> DAG:
+    with it_dag(dag_id) as dag:
+        _, dataset = interactions_dataset("it-group")
+        import_interactions(dataset, "interactions.csv", **import_arguments)
     return dag
 
 
-personalize_it_import_blocking = import_only("personalize_it_import_blocking", "interactions.csv")
-personalize_it_import_deferrable = import_only(
-    "personalize_it_import_deferrable", "interactions.csv", deferrable=True
-)
+personalize_it_import_blocking = import_only("personalize_it_import_blocking")
+personalize_it_import_deferrable = import_only("personalize_it_import_deferrable", deferrable=True)
 # Three polls per try: the emulator (one status per three describes) needs six, so the first try times
 # out with the job in progress and the retry must adopt it.
 personalize_it_retry = import_only(
     "personalize_it_retry",
-    "interactions.csv",
     waiter_max_attempts=3,
     retries=1,
     retry_delay=timedelta(0),
@@ -155,14 +150,9 @@ personalize_it_retry = import_only(
 def training_pipeline(dag_id: str, deferrable: bool) -> DAG:
     """After the import: solutions, versions, a campaign, batch jobs, a filter, an event tracker, a metric
     attribution, and a recommender in a domain dataset group."""
-    dag, group, dataset = dataset_tasks(dag_id, deferrable=deferrable)
-    with dag:
-        import_job = PersonalizeCreateDatasetImportJobOperator(
-            task_id="import_interactions",
-            dataset_arn=dataset.output,
-            data_source=f"s3://{BUCKET}/interactions.csv",
-            role_arn=ROLE_ARN,
-        )
+    with it_dag(dag_id, deferrable=deferrable) as dag:
+        group, dataset = interactions_dataset("it-group")
+        import_job = import_interactions(dataset, "interactions.csv")
         solution = PersonalizeCreateSolutionOperator(
             task_id="solution",
             name="it-personalization",
@@ -218,27 +208,9 @@ def training_pipeline(dag_id: str, deferrable: bool) -> DAG:
             metrics=[{"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}],
             metrics_output_config={"roleArn": ROLE_ARN},
         )
-        ecommerce_group = PersonalizeCreateDatasetGroupOperator(
-            task_id="ecommerce_group", name="it-ecommerce", domain="ECOMMERCE"
-        )
-        ecommerce_schema = PersonalizeCreateSchemaOperator(
-            task_id="ecommerce_schema",
-            name="it-ecommerce-interactions",
-            schema=ECOMMERCE_INTERACTIONS_SCHEMA,
-            domain="ECOMMERCE",
-        )
-        ecommerce_dataset = PersonalizeCreateDatasetOperator(
-            task_id="ecommerce_dataset",
-            name="it-ecommerce-interactions",
-            schema_arn=ecommerce_schema.output,
-            dataset_group_arn=ecommerce_group.output,
-            dataset_type="Interactions",
-        )
-        ecommerce_import = PersonalizeCreateDatasetImportJobOperator(
-            task_id="ecommerce_import",
-            dataset_arn=ecommerce_dataset.output,
-            data_source=f"s3://{BUCKET}/ecommerce-interactions.csv",
-            role_arn=ROLE_ARN,
+        ecommerce_group, ecommerce_dataset = interactions_dataset("it-ecommerce", "ecommerce_", "ECOMMERCE")
+        ecommerce_import = import_interactions(
+            ecommerce_dataset, "ecommerce-interactions.csv", task_id="ecommerce_import"
         )
         recommender = PersonalizeCreateRecommenderOperator(
             task_id="recommender",
