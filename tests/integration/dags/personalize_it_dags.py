@@ -11,6 +11,7 @@ times out and is retried.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from airflow.sdk import DAG
 
@@ -86,6 +87,13 @@ def interactions_dataset(group_name: str, task_prefix: str = "", domain: str | N
     return group, dataset
 
 
+def dataset_tasks(dag_id: str, **default_args) -> tuple[DAG, Any, Any]:
+    """A DAG with the group ``it-group`` and its interactions dataset; returns the DAG, group and dataset."""
+    with it_dag(dag_id, **default_args) as dag:
+        group, dataset = interactions_dataset("it-group")
+    return dag, group, dataset
+
+
 def import_interactions(dataset, data_file: str, task_id: str = "import_interactions", **import_arguments):
     return PersonalizeCreateDatasetImportJobOperator(
         task_id=task_id,
@@ -97,8 +105,8 @@ def import_interactions(dataset, data_file: str, task_id: str = "import_interact
 
 
 def pipeline(dag_id: str, deferrable: bool) -> DAG:
-    with it_dag(dag_id, deferrable=deferrable) as dag:
-        group, dataset = interactions_dataset("it-group")
+    dag, group, dataset = dataset_tasks(dag_id, deferrable=deferrable)
+    with dag:
         import_job = import_interactions(dataset, "interactions.csv", import_mode="FULL")
         export_job = PersonalizeCreateDatasetExportJobOperator(
             task_id="export_interactions",
@@ -129,8 +137,8 @@ with it_dag("personalize_it_bad_input") as personalize_it_bad_input:
 
 
 def import_only(dag_id: str, **import_arguments) -> DAG:
-    with it_dag(dag_id) as dag:
-        _, dataset = interactions_dataset("it-group")
+    dag, _, dataset = dataset_tasks(dag_id)
+    with dag:
         import_interactions(dataset, "interactions.csv", **import_arguments)
     return dag
 
@@ -150,8 +158,8 @@ personalize_it_retry = import_only(
 def training_pipeline(dag_id: str, deferrable: bool) -> DAG:
     """After the import: solutions, versions, a campaign, batch jobs, a filter, an event tracker, a metric
     attribution, and a recommender in a domain dataset group."""
-    with it_dag(dag_id, deferrable=deferrable) as dag:
-        group, dataset = interactions_dataset("it-group")
+    dag, group, dataset = dataset_tasks(dag_id, deferrable=deferrable)
+    with dag:
         import_job = import_interactions(dataset, "interactions.csv")
         solution = PersonalizeCreateSolutionOperator(
             task_id="solution",
