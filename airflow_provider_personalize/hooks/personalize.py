@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
@@ -20,6 +21,8 @@ from airflow_provider_personalize.resources import get_kind
 
 # The largest page every Personalize ListX operation accepts.
 _LIST_PAGE_SIZE = 100
+# Sorts a summary without a creation time last.
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
 class PersonalizeResourceFailedError(AirflowFailException):
@@ -167,18 +170,21 @@ class PersonalizeHook(AwsBaseHook):
     def find_by_name(self, kind: str, name: str, parent_arn: str | None = None) -> dict[str, Any] | None:
         """The Describe body of the resource of this kind named ``name`` (under ``parent_arn``), or None.
 
-        Solution versions' list summaries carry no name, so each candidate is described.
+        Solution versions' list summaries carry no name, so candidates are described, newest first: a
+        retry looks for the version its first try has just created.
         """
         resource_kind = get_kind(kind)
+        unnamed = []
         for summary in self.list_summaries(kind, parent_arn):
-            arn = summary[resource_kind.arn_member]
-            if resource_kind.name_member in summary:
-                if summary[resource_kind.name_member] == name:
-                    return self.describe(kind, arn)
-            else:
-                description = self.describe(kind, arn)
-                if description.get(resource_kind.name_member) == name:
-                    return description
+            if resource_kind.name_member not in summary:
+                unnamed.append(summary)
+            elif summary[resource_kind.name_member] == name:
+                return self.describe(kind, summary[resource_kind.arn_member])
+        unnamed.sort(key=lambda summary: summary.get("creationDateTime", _LONG_AGO), reverse=True)
+        for summary in unnamed:
+            description = self.describe(kind, summary[resource_kind.arn_member])
+            if description.get(resource_kind.name_member) == name:
+                return description
         return None
 
     def is_settled(self, kind: str, arn: str, description: dict[str, Any]) -> bool:

@@ -113,13 +113,19 @@ def test_find_by_name_without_a_parent_filter_lists_everything(hook_and_stub):
 
 def test_find_by_name_describes_solution_versions_whose_summaries_have_no_name(hook_and_stub):
     hook, stub = hook_and_stub
-    versions = [f"{SOLUTION_ARN}/v{number}" for number in (1, 2)]
+    # Listed oldest first; described newest first, so the version a retry looks for is found at once.
+    versions = [f"{SOLUTION_ARN}/v{number}" for number in (1, 2, 3)]
     stub.add_response(
         "list_solution_versions",
-        {"solutionVersions": [{"solutionVersionArn": arn, "status": "ACTIVE"} for arn in versions]},
+        {
+            "solutionVersions": [
+                {"solutionVersionArn": arn, "status": "ACTIVE", "creationDateTime": datetime(2026, 1, day)}
+                for day, arn in enumerate(versions, start=1)
+            ]
+        },
         {"solutionArn": SOLUTION_ARN, "maxResults": 100},
     )
-    for arn, name in zip(versions, ("nightly-1", "nightly-2"), strict=True):
+    for arn, name in ((versions[2], "nightly-3"), (versions[1], "nightly-2")):
         stub.add_response(
             "describe_solution_version",
             {"solutionVersion": {"solutionVersionArn": arn, "name": name, "status": "ACTIVE"}},
