@@ -11,13 +11,12 @@ nothing and succeed).
 from __future__ import annotations
 
 from airflow.sdk import DAG, task
-from personalize_it_dags import BUCKET, CONN_ID, ROLE_ARN, START_DATE, dataset_tasks
+from personalize_it_dags import BUCKET, CONN_ID, ROLE_ARN, import_interactions, interactions_dataset, it_dag
 
 from airflow_provider_personalize.hooks.personalize import PersonalizeHook, PersonalizeRuntimeHook
 from airflow_provider_personalize.operators.personalize import (
     PersonalizeCreateBatchInferenceJobOperator,
     PersonalizeCreateCampaignOperator,
-    PersonalizeCreateDatasetImportJobOperator,
     PersonalizeCreateSolutionOperator,
     PersonalizeCreateSolutionVersionOperator,
     PersonalizeDeleteDatasetGroupOperator,
@@ -25,8 +24,8 @@ from airflow_provider_personalize.operators.personalize import (
     PersonalizeUpdateCampaignOperator,
 )
 
-# The dataset group dataset_tasks creates (the DAGs folder holds both files: one imports the other).
-GROUP_NAME = "it-group"
+# The DAGs folder holds both files: this one builds on the other's helpers.
+GROUP_NAME = "it-lifecycle"
 # A bar every trained model passes, and one none can (a share above 1).
 EASY_BAR = {"coverage": 0.0, "normalized_discounted_cumulative_gain_at_10": 0.0}
 IMPOSSIBLE_BAR = {"coverage": 1.01}
@@ -47,14 +46,9 @@ def recommend(campaign_arn: str) -> list[str]:
 
 def lifecycle(dag_id: str, second_bar: dict[str, float], **default_args) -> DAG:
     """Issue 5's DAG; the second version's gate holds it to ``second_bar``."""
-    dag, group, dataset = dataset_tasks(dag_id, **default_args)
-    with dag:
-        import_job = PersonalizeCreateDatasetImportJobOperator(
-            task_id="import_interactions",
-            dataset_arn=dataset.output,
-            data_source=f"s3://{BUCKET}/interactions.csv",
-            role_arn=ROLE_ARN,
-        )
+    with it_dag(dag_id, **default_args) as dag:
+        group, dataset = interactions_dataset(GROUP_NAME)
+        import_job = import_interactions(dataset, "interactions.csv")
         solution = PersonalizeCreateSolutionOperator(
             task_id="solution",
             name="it-lifecycle",
@@ -118,13 +112,7 @@ personalize_it_lifecycle_deploy = lifecycle(
     "personalize_it_lifecycle_deploy", second_bar=EASY_BAR, deferrable=True
 )
 
-with DAG(
-    "personalize_it_teardown",
-    schedule=None,
-    start_date=START_DATE,
-    catchup=False,
-    default_args={"aws_conn_id": CONN_ID, "waiter_delay": 1},
-) as personalize_it_teardown:
+with it_dag("personalize_it_teardown") as personalize_it_teardown:
     PersonalizeDeleteDatasetGroupOperator(
         task_id="teardown", dataset_group_name=GROUP_NAME, delete_schemas=True
     )
