@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import shutil
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -83,36 +80,3 @@ def personalize(it_dags: ModuleType, personalize_aws_conn_id: str, personalize_e
     s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/users.jsonl", Body=b'{"userId": "user1"}\n')
     s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/items.jsonl", Body=b'{"itemId": "item1"}\n')
     return personalize_emulator_clean.client("personalize")
-
-
-# The emulator's fault-injection route (airflow_provider_personalize.emulator.faults).
-FAULTS_ROUTE = "/moto-api/personalize-emulator/faults"
-
-
-@pytest.fixture
-def inject_faults(personalize_emulator_clean) -> Iterator[Callable[..., None]]:
-    """``inject_faults(failNext={"DatasetImportJob": "reason"}, throttleRate=0.3, ...)``: replace the
-    emulator's faults (camelCase settings, as its HTTP route takes them); cleared after the test. Skips
-    the test where the emulator has no fault injection."""
-
-    def post(settings: dict) -> None:
-        request = urllib.request.Request(
-            personalize_emulator_clean.endpoint_url + FAULTS_ROUTE,
-            data=json.dumps(settings).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            response.read()
-
-    def inject(**settings) -> None:
-        try:
-            post(settings)
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                pytest.skip("this emulator has no fault injection")
-            raise
-
-    yield inject
-    with contextlib.suppress(urllib.error.HTTPError):
-        post({})

@@ -109,9 +109,9 @@ IMPORT_FAILURE = "Input CSV is missing the following columns: [TIMESTAMP]"
 
 @pytest.mark.parametrize("mode", ["blocking", "deferrable"])
 def test_an_import_the_service_fails_fails_the_task_with_its_reason(
-    it_dags, personalize, inject_faults, capfd, mode
+    it_dags, personalize, personalize_emulator_clean, capfd, mode
 ):
-    inject_faults(failNext={"DatasetImportJob": IMPORT_FAILURE})
+    personalize_emulator_clean.set_faults(failNext={"DatasetImportJob": IMPORT_FAILURE})
     run = getattr(it_dags, f"personalize_it_import_{mode}").test(logical_date=LOGICAL_DATE)
     assert task_states(run)["import_interactions"] == "failed"
     (job,) = personalize.list_dataset_import_jobs()["datasetImportJobs"]
@@ -120,9 +120,9 @@ def test_an_import_the_service_fails_fails_the_task_with_its_reason(
     assert f"{job['datasetImportJobArn']} ended in status 'CREATE FAILED': {IMPORT_FAILURE}" in task_log
 
 
-def test_throttling_does_not_fail_a_run(it_dags, personalize, inject_faults):
+def test_throttling_does_not_fail_a_run(it_dags, personalize, personalize_emulator_clean):
     # A third of the Describe requests are throttled; botocore's retries (blocking) absorb them.
-    inject_faults(
+    personalize_emulator_clean.set_faults(
         throttleRate=0.3,
         seed=7,
         operations=["DescribeDatasetGroup", "DescribeDataset", "DescribeDatasetImportJob"],
