@@ -31,6 +31,7 @@ _PROPERTY_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
 _S3_LOCATION_SHAPE = "S3Location"
 _JSON_TEXT_SHAPES = frozenset({"AvroSchema"})
 _TAGS_SHAPE = "Tags"
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 # Bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
 _S3_URI = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?", re.DOTALL)
 
@@ -113,7 +114,7 @@ def _converted(value: Any, shape: Shape) -> Any:
 
 
 def _is_integer_text(text: str) -> bool:
-    return text.strip().lstrip("+-").isdigit()
+    return _INTEGER_TEXT.fullmatch(text.strip()) is not None
 
 
 @functools.cache

@@ -159,3 +159,11 @@ def test_unicode_property_classes_are_widened_never_narrowed():
         assert tag_pattern.search(accepted_by_the_service)
     assert not tag_pattern.search("no#hash")
     assert _compiled_pattern(r"\p{Lu}+") is None  # an unknown class: not checked here
+
+
+@pytest.mark.parametrize("text", ["+-3", "3.5", "three", ""])
+def test_text_that_is_not_an_integer_is_refused_not_converted(text):
+    problems = problems_of(
+        "create_campaign", name="c", solution_version_arn=VERSION_ARN, min_provisioned_tps=text
+    )
+    assert problems == [f"min_provisioned_tps: expected an integer, got {text!r}"]
