@@ -36,7 +36,7 @@ WORKDIR = REPOSITORY / ".demo"
 BUCKET = "personalize-demo"
 PREFIX = "personalize"
 ROLE_NAME = "PersonalizeDemoS3Access"
-DATASET_GROUP = "personalize-demo"
+DATASET_GROUP = "personalize-example"
 BOOTSTRAP_DATE = date(2026, 11, 22)
 NIGHT = BOOTSTRAP_DATE + timedelta(days=1)
 # Seconds per status step in the emulator: the real service takes minutes to hours per step.
@@ -111,22 +111,20 @@ def upload(server: PersonalizeEmulatorServer, files: dict[str, bytes]) -> None:
         s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}", Body=body)
 
 
-def airflow_environment(server: PersonalizeEmulatorServer, role_arn: str, home: Path) -> dict[str, str]:
-    """Airflow's settings for the example DAGs on the emulator: ``aws_default`` is the emulator."""
+def airflow_settings(server: PersonalizeEmulatorServer, role_arn: str, home: Path) -> dict[str, str]:
+    """Airflow's settings (environment variables) for the example DAGs, with ``aws_default`` the emulator."""
     connection = {
         "conn_type": "aws",
         "login": DUMMY_CREDENTIALS["aws_access_key_id"],
         "password": DUMMY_CREDENTIALS["aws_secret_access_key"],
         "extra": {"endpoint_url": server.endpoint_url, "region_name": REGION_NAME},
     }
-    environment = {
-        **os.environ,
+    return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPOSITORY / "example_dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
         "PERSONALIZE_EXAMPLE_BUCKET": BUCKET,
         "PERSONALIZE_EXAMPLE_PREFIX": PREFIX,
@@ -134,7 +132,6 @@ def airflow_environment(server: PersonalizeEmulatorServer, role_arn: str, home: 
         # The emulator moves a status every STEP_SECONDS: poll often rather than every minute.
         "PERSONALIZE_EXAMPLE_WAITER_DELAY": "1",
     }
-    return environment
 
 
 def airflow(environment: dict[str, str], *args: str) -> None:
@@ -224,7 +221,7 @@ def summarise(server: PersonalizeEmulatorServer, environment: dict[str, str]) ->
     deletions = personalize.list_data_deletion_jobs(datasetGroupArn=group_arn)["dataDeletionJobs"]
     for summary in deletions:
         job = personalize.describe_data_deletion_job(dataDeletionJobArn=summary["dataDeletionJobArn"])
-        deleted = job["dataDeletionJob"].get("numDeletedUsers", 0)
+        deleted = job["dataDeletionJob"].get("numDeleted", 0)
         print(f"Data deletion job {summary['jobName']}: {summary['status']}, {deleted} users deleted")
     return healthy
 
@@ -239,7 +236,7 @@ def main() -> int:
         say(f"personalize-emulator is serving Personalize, S3, IAM and STS on {server.endpoint_url}")
         role_arn = prepare_aws(server)
         prepare_night(server, NIGHT)
-        environment = airflow_environment(server, role_arn, WORKDIR / "airflow")
+        environment = {**os.environ, **airflow_settings(server, role_arn, WORKDIR / "airflow")}
         say(f"preparing Airflow in {environment['AIRFLOW_HOME']} ...")
         airflow(environment, "db", "migrate")
         run_dag(environment, "personalize_bootstrap", BOOTSTRAP_DATE)

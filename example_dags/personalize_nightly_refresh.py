@@ -44,7 +44,7 @@ with DAG(
     params={
         **PARAMS,
         "training_mode": Param("FULL", enum=["FULL", "UPDATE"], description="UPDATE trains incrementally."),
-        "max_metric_drop": Param(0.01, type="number", description="How much worse than live is tolerated."),
+        "max_metric_drop": Param(0.03, type="number", description="How much worse than live is tolerated."),
     },
     render_template_as_native_obj=True,
     default_args={**DEFAULT_ARGS, "retry_delay": timedelta(minutes=5)},

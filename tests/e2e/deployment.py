@@ -44,13 +44,14 @@ class AirflowDeployment:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {
-            **os.environ,
+        # The test process's own Airflow settings (unit test mode, its database) must not leak in.
+        inherited = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
+        return {
+            **inherited,
             "AIRFLOW_HOME": str(self.home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.api_url}/execution/",
             "AIRFLOW__API_AUTH__JWT_SECRET": "e2e-" + "x" * 60,
@@ -62,14 +63,16 @@ class AirflowDeployment:
             "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
             **self.extra_env,
         }
-        env.pop("AIRFLOW__CORE__SQL_ALCHEMY_CONN", None)
-        env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
-        return env
 
-    def airflow(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "airflow", *args], env=self.env, capture_output=True, text=True, check=True
+    def airflow(self, *args: str) -> str:
+        """Run an ``airflow`` CLI command to completion; its output, or an error carrying the output's end."""
+        completed = subprocess.run(
+            [sys.executable, "-m", "airflow", *args], env=self.env, capture_output=True, text=True
         )
+        if completed.returncode != 0:
+            output = (completed.stdout + completed.stderr)[-6000:]
+            raise AssertionError(f"airflow {' '.join(args)} exited {completed.returncode}:\n{output}")
+        return completed.stdout
 
     def migrate(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,12 @@ The emulator runs as its own HTTP server; the bootstrap DAG is run once with ``a
 (as a user would before scheduling the nightly DAG); then the nightly DAG is unpaused and triggered
 through the REST API, and its run is awaited and asserted through the REST API. Operators run
 deferrable, so every wait is held by the triggerer process: the task logs prove it.
+
+The bootstrap runs on fast emulated statuses; for the nightly run each status of what it waits on
+lasts NIGHTLY_STEP_SECONDS, so that every wait outlives the worker process that deferred it: Airflow
+3.3's LocalExecutor takes a few seconds to reap a worker after it defers, and a trigger that fires
+sooner lets the resumed try start before the executor reports the first one finished, which the
+scheduler then takes for a lost task (no real Personalize job is that fast).
 """
 
 from __future__ import annotations
@@ -14,15 +20,23 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
-from demo.run_demo import airflow_environment, prepare_aws, prepare_night
+from demo.run_demo import airflow_settings, prepare_aws, prepare_night
 
 from .deployment import AirflowDeployment
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DAG_ID = "personalize_nightly_refresh"
 RUN_TIMEOUT_SECONDS = 420
+NIGHTLY_STEP_SECONDS = 3.0
+NIGHTLY_WAITS = (
+    "dataset-import-job",
+    "solution-version",
+    "campaign",
+    "dataset-export-job",
+    "data-deletion-job",
+)
 DEFERRED_TASKS = (
     "import_daily_interactions",
     "train",
@@ -38,16 +52,17 @@ def deployment(tmp_path: Path):
     airflow = None
     try:
         role_arn = prepare_aws(emulator)
-        environment = airflow_environment(emulator, role_arn, tmp_path / "airflow")
         airflow = AirflowDeployment(
             home=tmp_path / "airflow",
             dags_folder=REPOSITORY / "example_dags",
-            extra_env={
-                key: value for key, value in environment.items() if key.startswith(("AIRFLOW", "PERSONALIZE"))
-            },
+            extra_env=airflow_settings(emulator, role_arn, tmp_path / "airflow"),
         )
         airflow.migrate()
         airflow.airflow("dags", "test", "personalize_bootstrap", "2026-11-22")
+        for arn_resource_type in NIGHTLY_WAITS:
+            emulator.set_transition(
+                f"personalize::{arn_resource_type}", {"progression": "time", "seconds": NIGHTLY_STEP_SECONDS}
+            )
         airflow.start()
         yield airflow, emulator
     finally:
