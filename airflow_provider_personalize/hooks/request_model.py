@@ -32,6 +32,7 @@ _S3_LOCATION_SHAPE = "S3Location"
 _JSON_TEXT_SHAPES = frozenset({"AvroSchema"})
 _TAGS_SHAPE = "Tags"
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_NUMBER_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 # Bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
 _S3_URI = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?", re.DOTALL)
 
@@ -108,6 +109,8 @@ def _converted(value: Any, shape: Shape) -> Any:
         value = json.dumps(value)
     elif shape.type_name in ("integer", "long") and isinstance(value, str) and _is_integer_text(value):
         value = int(value)
+    elif shape.type_name in ("float", "double") and isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        value = float(value)
     elif shape.type_name == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
         value = value.lower() == "true"
     return value

@@ -85,6 +85,19 @@ def test_template_rendered_numbers_and_booleans_are_converted():
         "create_campaign", {"name": "c", "solution_version_arn": VERSION_ARN, "min_provisioned_tps": "3"}
     )
     assert campaign["minProvisionedTPS"] == 3
+    ranges = {"continuousHyperParameterRanges": [{"name": "lambda", "minValue": "0.001", "maxValue": "1e-1"}]}
+    tuned = build_request(
+        "create_solution",
+        {
+            "name": "s",
+            "dataset_group_arn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/g",
+            "solution_config": {"hpoConfig": {"algorithmHyperParameterRanges": ranges}},
+        },
+    )
+    (tuned_range,) = tuned["solutionConfig"]["hpoConfig"]["algorithmHyperParameterRanges"][
+        "continuousHyperParameterRanges"
+    ]
+    assert (tuned_range["minValue"], tuned_range["maxValue"]) == (0.001, 0.1)
 
 
 def test_every_problem_is_reported_at_once_by_keyword():
