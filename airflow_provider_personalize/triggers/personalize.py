@@ -136,9 +136,12 @@ class PersonalizeResourceTrigger(BaseTrigger):
     last status seen, None if none was):
 
     - ``"success"``: the resource reached its success status.
-    - ``"failure"``: it reached any other status that is not in progress, or it does not exist, or a
-      request failed for good (access denied, invalid input, no client could be built);
-      ``failure_reason`` (the service's failureReason, or None) and ``message`` (ARN, status, reason).
+    - ``"failure"``: it reached a status that is neither success nor in progress; ``failure_reason``
+      (the service's failureReason, or None) and ``message`` (ARN, status, reason). Or the wait itself
+      failed: the resource does not exist, a request failed for good (access denied, invalid input) or
+      no client could be built; then ``resource_status`` and ``failure_reason`` are None, so that the
+      operator can tell a failed resource from a wait that may succeed on retry, and ``message`` says
+      what happened and the last status seen.
     - ``"timeout"``: ``waiter_max_attempts`` polls or ``timeout`` seconds passed; ``message`` names the
       ARN and the last status.
     """
@@ -267,7 +270,7 @@ class _Wait:
             self.problem(type(error).__name__, error)
             return None
         except BotoCoreError as error:
-            return self.failure(None, f"Could not describe Personalize {kind.label} {trigger.arn}: {error}")
+            return self.unreadable(error)
         self.last_problem = None
         description = response[kind.response_key]
         status = kind.status_of(description)
@@ -281,14 +284,19 @@ class _Wait:
         if lifecycle.is_in_progress(status):
             return None
         reason = kind.failure_reason_of(description)
-        return self.failure(reason, kind.failure_message(trigger.arn, status, reason))
+        return trigger._event(
+            "failure",
+            status,
+            failure_reason=reason,
+            message=kind.failure_message(trigger.arn, status, reason),
+        )
 
     def request_failed(self, error: ClientError) -> dict[str, Any] | None:
         kind, trigger = self.kind, self.trigger
         code = error.response.get("Error", {}).get("Code", "")
         http_status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code == "ResourceNotFoundException":
-            return self.failure(None, f"Personalize {kind.label} {trigger.arn} does not exist: {error}")
+            return self.unreadable(error, f"Personalize {kind.label} {trigger.arn} does not exist")
         if code in THROTTLING_ERROR_CODES or http_status == 429:
             self.schedule.slow_down()
             self.problem(code or "HTTP 429", error)
@@ -296,7 +304,7 @@ class _Wait:
         if code in TRANSIENT_ERROR_CODES or http_status >= 500:
             self.problem(code or f"HTTP {http_status}", error)
             return None
-        return self.failure(None, f"Could not describe Personalize {kind.label} {trigger.arn}: {error}")
+        return self.unreadable(error)
 
     def problem(self, name: str, error: Exception) -> None:
         """Note a failed poll that the wait survives; log each kind of problem once per wait."""
@@ -311,8 +319,13 @@ class _Wait:
                 name,
             )
 
-    def failure(self, reason: str | None, message: str) -> dict[str, Any]:
-        return self.trigger._event("failure", self.last_status, failure_reason=reason, message=message)
+    def unreadable(self, error: Exception, what: str | None = None) -> dict[str, Any]:
+        """A failure of the wait, not of the resource: ``resource_status`` None says so to the operator,
+        which then fails the task retryably. The message keeps the last status seen."""
+        kind, trigger = self.kind, self.trigger
+        what = what or f"Could not describe Personalize {kind.label} {trigger.arn}"
+        seen = f" (last status seen: {self.last_status})" if self.last_status else ""
+        return trigger._event("failure", None, failure_reason=None, message=f"{what}{seen}: {error}")
 
     def timed_out(self, out_of_time: bool) -> dict[str, Any]:
         trigger, last_status = self.trigger, self.last_status or "unknown (no poll succeeded)"

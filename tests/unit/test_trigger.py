@@ -294,9 +294,11 @@ async def test_errors_that_retrying_cannot_fix_fail_the_wait_at_once(fake_client
 
     event = await only_event(make_trigger())
 
+    # The wait failed, not the resource: no resource status, so the operator fails the task retryably.
     assert event["status"] == "failure"
-    assert event["resource_status"] == "CREATE IN_PROGRESS"
+    assert (event["resource_status"], event["failure_reason"]) == (None, None)
     assert ARN in event["message"] and str(error) in event["message"]
+    assert "last status seen: CREATE IN_PROGRESS" in event["message"]
     assert len(fake_clients.client.requests) == 2
 
 
