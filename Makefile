@@ -39,7 +39,7 @@ emulator: install
 	$(RUN) personalize-emulator --host 127.0.0.1 --port $${PORT:-5000}
 
 bench: install
-	$(RUN) python -m bench
+	$(RUN) python -m bench $(BENCH)
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
