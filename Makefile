@@ -27,7 +27,7 @@ typecheck: install
 unit: install
 	$(RUN) pytest -m "not e2e"
 
-test: lint typecheck unit
+test: lint typecheck unit test-e2e
 
 test-e2e: install
 	$(RUN) pytest -m e2e

@@ -90,7 +90,12 @@ def run_scoped_name(context: Context) -> str:
 def resource_trigger(
     task: Any, kind: ResourceKind, arn: str, waiter_delay: int, waiter_max_attempts: int
 ) -> PersonalizeResourceTrigger:
-    """The trigger that waits for ``arn`` with ``task``'s AWS connection (imported only when deferring)."""
+    """The trigger that waits for ``arn`` with ``task``'s AWS connection (imported only when deferring).
+
+    The trigger's polls back off, so ``waiter_max_attempts`` of them would outlast the same wait in the
+    worker several times over; its ``timeout`` keeps the worker's budget, ``waiter_delay`` times
+    ``waiter_max_attempts``, so that a wait lasts as long whichever way it is done.
+    """
     from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 
     return PersonalizeResourceTrigger(
@@ -98,6 +103,7 @@ def resource_trigger(
         arn=arn,
         waiter_delay=waiter_delay,
         waiter_max_attempts=waiter_max_attempts,
+        timeout=waiter_delay * waiter_max_attempts if waiter_delay > 0 else None,
         aws_conn_id=task.aws_conn_id,
         region_name=task.region_name,
         verify=task.verify,

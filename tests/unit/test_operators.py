@@ -394,6 +394,8 @@ def test_deferrable_defers_to_the_trigger_with_the_tasks_connection():
     assert trigger_kwargs["arn"] == IMPORT_ARN
     assert trigger_kwargs["waiter_delay"] == 45
     assert trigger_kwargs["waiter_max_attempts"] == 9
+    # Backed-off polls would outlast the blocking wait: the trigger keeps its time budget instead.
+    assert trigger_kwargs["timeout"] == 45 * 9
     assert trigger_kwargs["aws_conn_id"] is None
     assert trigger_kwargs["region_name"] == "us-east-1"
     client.describe_dataset_import_job.assert_not_called()
