@@ -116,8 +116,9 @@ class PersonalizeRequestOperator(AwsBaseOperator[PersonalizeHook]):
     What the create and update machines share: a request declared by keywords, and a wait for its outcome.
 
     A subclass declares its request: ``resource_kind`` (a key of the table of kinds) and an ``__init__``
-    whose keyword-only parameters are the API members in snake_case, passed on as ``request_arguments``.
-    Those parameters become template fields.
+    whose keyword-only parameters are the API members in snake_case, handed on as
+    ``request_arguments=locals()`` (the base keeps exactly the declared keywords, so the signature is the
+    one place a request's members are listed). Those parameters become template fields.
 
     :param wait_for_completion: Whether to wait for the outcome. (default: True)
     :param waiter_delay: Seconds between status checks. (default: the resource kind's, suited to how long
@@ -168,8 +169,8 @@ class PersonalizeRequestOperator(AwsBaseOperator[PersonalizeHook]):
     ) -> None:
         super().__init__(**kwargs)
         kind = get_kind(self.resource_kind)
-        for parameter, value in request_arguments.items():
-            setattr(self, parameter, value)
+        for parameter in self.request_parameters:
+            setattr(self, parameter, request_arguments[parameter])
         self.wait_for_completion = wait_for_completion
         self.waiter_delay = kind.waiter_delay if waiter_delay is None else waiter_delay
         self.waiter_max_attempts = (
@@ -348,13 +349,7 @@ class PersonalizeCreateDatasetGroupOperator(PersonalizeCreateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "name": name,
-                "role_arn": role_arn,
-                "kms_key_arn": kms_key_arn,
-                "domain": domain,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -382,7 +377,7 @@ class PersonalizeCreateSchemaOperator(PersonalizeCreateResourceOperator):
         domain: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments={"name": name, "schema": schema, "domain": domain}, **kwargs)
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateDatasetOperator(PersonalizeCreateResourceOperator):
@@ -412,13 +407,7 @@ class PersonalizeCreateDatasetOperator(PersonalizeCreateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "name": name,
-                "schema_arn": schema_arn,
-                "dataset_group_arn": dataset_group_arn,
-                "dataset_type": dataset_type,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -457,15 +446,7 @@ class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateResourceOperato
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "dataset_arn": dataset_arn,
-                "data_source": data_source,
-                "job_name": job_name,
-                "role_arn": role_arn,
-                "import_mode": import_mode,
-                "publish_attribution_metrics_to_s3": publish_attribution_metrics_to_s3,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -500,14 +481,7 @@ class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateResourceOperato
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "dataset_arn": dataset_arn,
-                "role_arn": role_arn,
-                "job_output": job_output,
-                "job_name": job_name,
-                "ingestion_mode": ingestion_mode,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -541,13 +515,7 @@ class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateResourceOperator
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "dataset_group_arn": dataset_group_arn,
-                "data_source": data_source,
-                "role_arn": role_arn,
-                "job_name": job_name,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -596,18 +564,7 @@ class PersonalizeCreateSolutionOperator(PersonalizeCreateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "name": name,
-                "dataset_group_arn": dataset_group_arn,
-                "recipe_arn": recipe_arn,
-                "perform_auto_training": perform_auto_training,
-                "perform_hpo": perform_hpo,
-                "perform_auto_ml": perform_auto_ml,
-                "perform_incremental_update": perform_incremental_update,
-                "event_type": event_type,
-                "solution_config": solution_config,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -642,12 +599,7 @@ class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateResourceOperator
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "solution_arn": solution_arn,
-                "name": name,
-                "training_mode": training_mode,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -678,13 +630,7 @@ class PersonalizeCreateCampaignOperator(PersonalizeCreateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "name": name,
-                "solution_version_arn": solution_version_arn,
-                "min_provisioned_tps": min_provisioned_tps,
-                "campaign_config": campaign_config,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -729,19 +675,7 @@ class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateResourceOperat
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "solution_version_arn": solution_version_arn,
-                "job_input": job_input,
-                "job_output": job_output,
-                "role_arn": role_arn,
-                "job_name": job_name,
-                "filter_arn": filter_arn,
-                "num_results": num_results,
-                "batch_inference_job_config": batch_inference_job_config,
-                "batch_inference_job_mode": batch_inference_job_mode,
-                "theme_generation_config": theme_generation_config,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -781,16 +715,7 @@ class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateResourceOperator
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "solution_version_arn": solution_version_arn,
-                "job_input": job_input,
-                "job_output": job_output,
-                "role_arn": role_arn,
-                "job_name": job_name,
-                "filter_arn": filter_arn,
-                "num_results": num_results,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -822,13 +747,7 @@ class PersonalizeCreateRecommenderOperator(PersonalizeCreateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "name": name,
-                "dataset_group_arn": dataset_group_arn,
-                "recipe_arn": recipe_arn,
-                "recommender_config": recommender_config,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -858,12 +777,7 @@ class PersonalizeCreateFilterOperator(PersonalizeCreateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "name": name,
-                "dataset_group_arn": dataset_group_arn,
-                "filter_expression": filter_expression,
-                "tags": tags,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -890,7 +804,7 @@ class PersonalizeCreateEventTrackerOperator(PersonalizeCreateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={"name": name, "dataset_group_arn": dataset_group_arn, "tags": tags},
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -920,12 +834,7 @@ class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperat
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "name": name,
-                "dataset_group_arn": dataset_group_arn,
-                "metrics": metrics,
-                "metrics_output_config": metrics_output_config,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -1069,12 +978,7 @@ class PersonalizeUpdateCampaignOperator(PersonalizeUpdateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "campaign_arn": campaign_arn,
-                "solution_version_arn": solution_version_arn,
-                "min_provisioned_tps": min_provisioned_tps,
-                "campaign_config": campaign_config,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
@@ -1110,12 +1014,7 @@ class PersonalizeUpdateSolutionOperator(PersonalizeUpdateResourceOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            request_arguments={
-                "solution_arn": solution_arn,
-                "perform_auto_training": perform_auto_training,
-                "perform_incremental_update": perform_incremental_update,
-                "solution_update_config": solution_update_config,
-            },
+            request_arguments=locals(),
             **kwargs,
         )
 
