@@ -348,10 +348,7 @@ class PersonalizeCreateDatasetGroupOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateSchemaOperator(PersonalizeCreateResourceOperator):
@@ -406,10 +403,7 @@ class PersonalizeCreateDatasetOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateResourceOperator):
@@ -445,10 +439,7 @@ class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateResourceOperato
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateResourceOperator):
@@ -480,10 +471,7 @@ class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateResourceOperato
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateResourceOperator):
@@ -514,10 +502,7 @@ class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateResourceOperator
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateSolutionOperator(PersonalizeCreateResourceOperator):
@@ -563,10 +548,7 @@ class PersonalizeCreateSolutionOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateResourceOperator):
@@ -598,10 +580,7 @@ class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateResourceOperator
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateCampaignOperator(PersonalizeCreateResourceOperator):
@@ -629,10 +608,7 @@ class PersonalizeCreateCampaignOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateResourceOperator):
@@ -674,10 +650,7 @@ class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateResourceOperat
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateResourceOperator):
@@ -714,10 +687,7 @@ class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateResourceOperator
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateRecommenderOperator(PersonalizeCreateResourceOperator):
@@ -746,10 +716,7 @@ class PersonalizeCreateRecommenderOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateFilterOperator(PersonalizeCreateResourceOperator):
@@ -776,10 +743,7 @@ class PersonalizeCreateFilterOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateEventTrackerOperator(PersonalizeCreateResourceOperator):
@@ -803,10 +767,7 @@ class PersonalizeCreateEventTrackerOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperator):
@@ -833,10 +794,7 @@ class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperat
         metrics_output_config: dict[str, Any],
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 def settings_include(actual: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
@@ -977,10 +935,7 @@ class PersonalizeUpdateCampaignOperator(PersonalizeUpdateResourceOperator):
         campaign_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 class PersonalizeUpdateSolutionOperator(PersonalizeUpdateResourceOperator):
@@ -1013,10 +968,7 @@ class PersonalizeUpdateSolutionOperator(PersonalizeUpdateResourceOperator):
         solution_update_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request_arguments=locals(),
-            **kwargs,
-        )
+        super().__init__(request_arguments=locals(), **kwargs)
 
 
 # The offline metrics GetSolutionMetrics reports, all "higher is better"; average_rewards_at_k only for a
