@@ -193,6 +193,30 @@ class ResourceKind:
         )
 
 
+def _job(
+    noun: str,
+    lifecycle: Lifecycle,
+    parent_member: str,
+    arn_type: str,
+    contained_in: str,
+    waiter_delay: int = 60,
+    waiter_max_attempts: int = 720,
+) -> ResourceKind:
+    """A job: named ``jobName``, created anew by every run, never deleted, waited for minutes to hours."""
+    return ResourceKind(
+        noun,
+        lifecycle,
+        name_member="jobName",
+        parent_member=parent_member,
+        arn_type=arn_type,
+        contained_in=contained_in,
+        deletable=False,
+        named_per_run=True,
+        waiter_delay=waiter_delay,
+        waiter_max_attempts=waiter_max_attempts,
+    )
+
+
 # Waits, from the service's documented durations: imports 10-15 min (hours for 100 GB), training 25-50 min
 # (hours on large data), campaigns 10-20 min, batch jobs 10-25 min, data deletion up to a day.
 _KINDS = (
@@ -205,39 +229,14 @@ _KINDS = (
         arn_type="dataset",
         contained_in="dataset_group",
     ),
-    ResourceKind(
-        "DatasetImportJob",
-        CREATE_LIFECYCLE,
-        name_member="jobName",
-        parent_member="datasetArn",
-        arn_type="dataset-import-job",
-        contained_in="dataset",
-        deletable=False,
-        named_per_run=True,
-        waiter_delay=60,
-        waiter_max_attempts=720,
-    ),
-    ResourceKind(
-        "DatasetExportJob",
-        CREATE_LIFECYCLE,
-        name_member="jobName",
-        parent_member="datasetArn",
-        arn_type="dataset-export-job",
-        contained_in="dataset",
-        deletable=False,
-        named_per_run=True,
-        waiter_delay=60,
-        waiter_max_attempts=720,
-    ),
-    ResourceKind(
+    _job("DatasetImportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-import-job", "dataset"),
+    _job("DatasetExportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-export-job", "dataset"),
+    _job(
         "DataDeletionJob",
         DATA_DELETION_LIFECYCLE,
-        name_member="jobName",
-        parent_member="datasetGroupArn",
-        arn_type="data-deletion-job",
-        contained_in="dataset_group",
-        deletable=False,
-        named_per_run=True,
+        "datasetGroupArn",
+        "data-deletion-job",
+        "dataset_group",
         waiter_delay=300,
         waiter_max_attempts=576,
     ),
@@ -268,29 +267,15 @@ _KINDS = (
         waiter_delay=30,
         waiter_max_attempts=240,
     ),
-    ResourceKind(
+    _job(
         "BatchInferenceJob",
         BATCH_JOB_LIFECYCLE,
-        name_member="jobName",
-        parent_member="solutionVersionArn",
-        arn_type="batch-inference-job",
-        contained_in="solution_version",
-        deletable=False,
-        named_per_run=True,
-        waiter_delay=60,
-        waiter_max_attempts=720,
+        "solutionVersionArn",
+        "batch-inference-job",
+        "solution_version",
     ),
-    ResourceKind(
-        "BatchSegmentJob",
-        BATCH_JOB_LIFECYCLE,
-        name_member="jobName",
-        parent_member="solutionVersionArn",
-        arn_type="batch-segment-job",
-        contained_in="solution_version",
-        deletable=False,
-        named_per_run=True,
-        waiter_delay=60,
-        waiter_max_attempts=720,
+    _job(
+        "BatchSegmentJob", BATCH_JOB_LIFECYCLE, "solutionVersionArn", "batch-segment-job", "solution_version"
     ),
     ResourceKind(
         "Recommender",
