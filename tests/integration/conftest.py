@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -80,3 +83,28 @@ def personalize(it_dags: ModuleType, personalize_aws_conn_id: str, personalize_e
     s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/users.jsonl", Body=b'{"userId": "user1"}\n')
     s3.put_object(Bucket=it_dags.BUCKET, Key="batch-input/items.jsonl", Body=b'{"itemId": "item1"}\n')
     return personalize_emulator_clean.client("personalize")
+
+
+@pytest.fixture
+def airflow_cli() -> Callable[..., str]:
+    """Run the ``airflow`` CLI in a process of its own, as a user does; returns its output.
+
+    The environment is this test's (its AIRFLOW_HOME and connections) unless ``env`` is given; a non-zero
+    exit fails the test with the end of the output.
+    """
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> str:
+        completed = subprocess.run(
+            [sys.executable, "-m", "airflow", *args],
+            env=os.environ.copy() if env is None else env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        output = completed.stdout + completed.stderr
+        assert completed.returncode == 0, (
+            f"airflow {' '.join(args)} exited {completed.returncode}:\n{output[-6000:]}"
+        )
+        return output
+
+    return run

@@ -6,9 +6,8 @@ the user deletion DAG and the teardown run against the HTTP emulator, deferrable
 
 from __future__ import annotations
 
+import functools
 import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +35,7 @@ def test_every_example_dag_loads_without_import_errors(airflow_db, monkeypatch):
 
 
 @pytest.fixture
-def airflow_cli(personalize_emulator_clean, tmp_path: Path):
+def example_airflow(airflow_cli, personalize_emulator_clean, tmp_path: Path):
     """``airflow`` CLI commands in a private AIRFLOW_HOME whose ``aws_default`` is the emulator."""
     role_arn = prepare_aws(personalize_emulator_clean)
     inherited = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
@@ -44,21 +43,13 @@ def airflow_cli(personalize_emulator_clean, tmp_path: Path):
         **inherited,
         **airflow_settings(personalize_emulator_clean, role_arn, tmp_path / "airflow"),
     }
-
-    def airflow(*args: str) -> None:
-        completed = subprocess.run(
-            [sys.executable, "-m", "airflow", *args], env=environment, capture_output=True, text=True
-        )
-        output = (completed.stdout + completed.stderr)[-6000:]
-        assert completed.returncode == 0, f"airflow {' '.join(args)} exited {completed.returncode}:\n{output}"
-
-    airflow("db", "migrate")
-    return airflow
+    airflow_cli("db", "migrate", env=environment)
+    return functools.partial(airflow_cli, env=environment)
 
 
-def test_bootstrap_then_user_deletion_then_teardown(airflow_cli, personalize_emulator_clean):
+def test_bootstrap_then_user_deletion_then_teardown(example_airflow, personalize_emulator_clean):
     personalize = personalize_emulator_clean.client("personalize")
-    airflow_cli("dags", "test", "personalize_bootstrap", "2026-11-22")
+    example_airflow("dags", "test", "personalize_bootstrap", "2026-11-22")
     (group,) = personalize.list_dataset_groups()["datasetGroups"]
     assert group["name"] == DATASET_GROUP
     (solution,) = personalize.list_solutions(datasetGroupArn=group["datasetGroupArn"])["solutions"]
@@ -68,7 +59,7 @@ def test_bootstrap_then_user_deletion_then_teardown(airflow_cli, personalize_emu
     night = date(2026, 11, 23)
     prepare_night(personalize_emulator_clean, night)
     request_uri = f"s3://{BUCKET}/{PREFIX}/deletion-requests/{night.isoformat()}.csv"
-    airflow_cli(
+    example_airflow(
         "dags", "test", "personalize_user_deletion", "-c", f'{{"deletion_request_uri": "{request_uri}"}}'
     )
     (deletion,) = personalize.list_data_deletion_jobs(datasetGroupArn=group["datasetGroupArn"])[
@@ -80,6 +71,6 @@ def test_bootstrap_then_user_deletion_then_teardown(airflow_cli, personalize_emu
         "the retrained model is live"
     )
 
-    airflow_cli("dags", "test", "personalize_teardown", "2026-11-24")
+    example_airflow("dags", "test", "personalize_teardown", "2026-11-24")
     assert personalize.list_dataset_groups()["datasetGroups"] == []
     assert personalize.list_schemas()["schemas"] == []

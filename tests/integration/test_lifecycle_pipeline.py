@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -86,20 +83,10 @@ def test_a_worse_model_is_refused_the_first_keeps_serving_and_the_teardown_leave
 
 
 def test_airflow_dags_test_deploys_a_better_model_deferred_and_a_redeploy_sends_nothing(
-    lifecycle_dags, personalize
+    lifecycle_dags, personalize, airflow_cli
 ):
-    # The airflow console script of this environment; the connection and AIRFLOW_HOME are inherited.
-    airflow = Path(sys.executable).with_name("airflow")
-    completed = subprocess.run(
-        [str(airflow), "dags", "test", "personalize_it_lifecycle_deploy", "2026-01-02"],
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=280,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output[-4000:]
+    # The connection and AIRFLOW_HOME are inherited from the test.
+    output = airflow_cli("dags", "test", "personalize_it_lifecycle_deploy", "2026-01-02", timeout=280)
     assert "state=success" in output
     assert "Deferring until Personalize campaign update" in output
     campaign_arn = "arn:aws:personalize:us-east-1:123456789012:campaign/it-lifecycle"
