@@ -323,8 +323,8 @@ class Service:
     """The emulator, with a dataset to import into."""
 
     def __init__(self) -> None:
-        from airflow_provider_personalize.emulator import synthetic
-        from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
+        from personalize_emulator.engine import synthetic
+        from personalize_emulator.harness.pytest_plugin import start_emulator_server
 
         self.server = start_emulator_server(step_seconds=1)
         self.personalize = self.server.client("personalize")

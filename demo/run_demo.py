@@ -23,13 +23,13 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from airflow_provider_personalize.emulator.pytest_plugin import (
+from personalize_emulator.engine.synthetic import SyntheticDataset, generate
+from personalize_emulator.harness.pytest_plugin import (
     DUMMY_CREDENTIALS,
     REGION_NAME,
     PersonalizeEmulatorServer,
     start_emulator_server,
 )
-from airflow_provider_personalize.emulator.synthetic import SyntheticDataset, generate
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 WORKDIR = REPOSITORY / ".demo"

@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from personalize_emulator.harness.pytest_plugin import start_emulator_server
 
-from airflow_provider_personalize.emulator.pytest_plugin import start_emulator_server
 from demo.run_demo import airflow_settings, prepare_aws, prepare_night
 
 from .deployment import AirflowDeployment

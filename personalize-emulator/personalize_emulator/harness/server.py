@@ -1,0 +1,73 @@
+"""Server mode: ``personalize-emulator --host 127.0.0.1 --port PORT``.
+
+moto's server (every moto service: S3, IAM, STS, ...) with the Personalize emulator installed before
+the first request. ``--port 0`` binds a free port. Once listening it prints one line,
+``personalize-emulator ready on http://HOST:PORT``, so a supervisor knows when, and where, to connect.
+SIGTERM and SIGINT stop it cleanly (exit status 0). Faults to inject are read from the environment as it
+starts (``faults.py``). moto's server needs Flask, which the ``server`` extra installs; without it the
+command says which extra to install.
+"""
+
+import argparse
+import signal
+import sys
+from types import FrameType
+from typing import Any
+
+READY_LINE_PREFIX = "personalize-emulator ready on "
+SERVER_EXTRA_INSTALL = "pip install 'personalize-emulator[server]'"
+
+
+def require_server_extra() -> Any:
+    """moto's server application module; ImportError naming the extra to install when it is missing."""
+    try:
+        import moto.moto_server.werkzeug_app as werkzeug_app
+    except ImportError as error:
+        raise ImportError(
+            f"The Personalize emulator's HTTP server needs moto's server dependencies ({error}). "
+            f"Install them with: {SERVER_EXTRA_INSTALL}"
+        ) from error
+    return werkzeug_app
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="personalize-emulator",
+        description="A local Amazon Personalize service, with moto's S3, IAM and STS, over HTTP.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="port to bind; 0 picks a free one")
+    args = parser.parse_args(argv)
+    try:
+        werkzeug_app = require_server_extra()
+    except ImportError as error:
+        parser.exit(2, f"personalize-emulator: {error}\n")
+
+    # The emulator loads once the arguments are read, so that --help, and the pytest plugin reading this
+    # module's constants, stay light.
+    from werkzeug.serving import make_server
+
+    from . import faults
+    from .patches import install
+
+    install()
+    faults.configure_from_environment()
+    app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    server = make_server(
+        args.host, args.port, app, threaded=True, request_handler=werkzeug_app.MotoRequestHandler
+    )
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    signal.signal(signal.SIGINT, _exit_cleanly)
+    print(f"{READY_LINE_PREFIX}http://{args.host}:{server.port}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

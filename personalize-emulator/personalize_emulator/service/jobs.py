@@ -1,0 +1,313 @@
+"""The resources that do data work: jobs, solution versions and recommenders (how, see ``work.py``).
+
+What each kind does, and the texts it fails with:
+
+- DatasetImportJob reads ``dataSource.dataLocation``: one object, or every ``.csv`` object under a folder
+  (a location ending in ``/``), streamed from moto's S3, checked against the dataset's schema
+  (:func:`..engine.datafiles.read_import_data`, whose failure texts are AWS's where AWS publishes them). FULL
+  replaces the bulk data, INCREMENTAL upserts; an INCREMENTAL first import fails.
+- DatasetExportJob writes one CSV file with a header, ``<path><jobName>/<jobName>_part_00000.csv`` (AWS does
+  not document its file names; ours are documented here), of the BULK, PUT or ALL records.
+- DataDeletionJob reads the USER_ID CSV at ``dataSource.dataLocation``, removes those users' records from
+  every dataset of the group, bulk and PUT, and reports how many of them had data as ``numDeleted``.
+- SolutionVersion trains (:func:`..engine.training.train`) with the solution's recipe, ``eventType`` and
+  ``solutionConfig.eventValueThreshold``. trainingMode UPDATE builds on the solution's latest ACTIVE version
+  and needs an earlier ACTIVE FULL version, else it fails.
+- Recommender trains as its use case's custom recipe would (``USE_CASE_RECIPES``).
+- BatchInferenceJob reads JSON lines (``{"userId"}``, ``{"itemId"}``, ``{"userId", "itemList"}`` by recipe
+  type) from every object whose key starts with ``jobInput.s3DataSource.path`` ("Amazon S3 is prefix based",
+  "Creating a batch inference job") and writes, for each input file,
+  ``<output path><input file name>.out`` with one line per input line: ``{"input": ..., "output":
+  {"recommendedItems": [...], "scores": [...]}, "error": null}`` ("Batch inference job output examples");
+  a line that cannot be served gets ``"output": null`` and the reason in ``"error"`` (AWS does not document
+  that case's shape).
+- BatchSegmentJob reads ``{"itemId": "..."}`` lines and writes ``{"input": {...}, "output":
+  {"recommendedUsers": [...]}, "error": null}`` ("Batch segment job output examples", Item-Affinity; AWS's
+  example has no ``error`` member, ours keeps it so that a line that fails can say why). Batch segment jobs
+  need a USER_SEGMENTATION version (aws-item-affinity), batch inference jobs any other; filters apply to
+  batch inference only (``engine/serving.py``).
+
+S3 and IAM: ``storage.py``. An import without a roleArn is not checked against IAM (AWS then relies on the
+bucket policy, which moto does not enforce).
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow.compute as pc
+
+from ..engine import serving
+from ..engine.datafiles import read_deletion_user_ids, read_import_data
+from ..engine.datastore import delete_users, training_snapshot
+from ..engine.training import train
+from .exceptions import CreationFailed
+from .kinds import KINDS
+from .resources import (
+    RECORD_WRITES,
+    Dataset,
+    Resource,
+    Served,
+    TrainedResource,
+    Training,
+    group_datasets,
+    group_interactions,
+)
+from .storage import Account, check_role
+from .work import Apply, Run
+
+# Domain use cases train here as the custom recipe (and event type) closest to what AWS describes for them.
+USE_CASE_RECIPES: dict[str, tuple[str, str | None]] = {
+    "aws-ecomm-popular-items-by-purchases": ("aws-popularity-count", "Purchase"),
+    "aws-ecomm-popular-items-by-views": ("aws-popularity-count", "View"),
+    "aws-ecomm-recommended-for-you": ("aws-user-personalization", None),
+    "aws-ecomm-customers-who-viewed-x-also-viewed": ("aws-similar-items", "View"),
+    "aws-ecomm-frequently-bought-together": ("aws-similar-items", "Purchase"),
+    "aws-vod-most-popular": ("aws-popularity-count", None),
+    "aws-vod-trending-now": ("aws-popularity-count", None),
+    "aws-vod-top-picks": ("aws-user-personalization", None),
+    "aws-vod-because-you-watched-x": ("aws-similar-items", None),
+    "aws-vod-more-like-x": ("aws-similar-items", None),
+}
+
+
+def _account(resource: Resource) -> Account:
+    return Account(resource.backend.account_id, resource.backend.region_name)
+
+
+def _dataset(job: Resource) -> Dataset:
+    dataset = job.backend.get(KINDS["Dataset"], job.attributes["datasetArn"])
+    assert isinstance(dataset, Dataset)
+    return dataset
+
+
+class DatasetImportJob(Resource):
+    def prepare_work(self) -> Run:
+        records = _dataset(self).records
+        mode = self.attributes["importMode"]
+        problem = records.import_mode_problem(mode)
+        if problem:
+            raise CreationFailed(problem)
+        location, role_arn = self.attributes["dataSource"]["dataLocation"], self.attributes.get("roleArn")
+        account = _account(self)
+
+        def run() -> Apply:
+            if role_arn:
+                check_role(role_arn)
+            table = read_import_data(account.read_objects(location, suffix=".csv"), records.schema)
+
+            def apply() -> None:
+                with RECORD_WRITES:
+                    records.apply_import(table, mode)
+
+            return apply
+
+        return run
+
+
+class DatasetExportJob(Resource):
+    def prepare_work(self) -> Run:
+        records = _dataset(self).records
+        name = self.attributes["jobName"]
+        account = _account(self)
+
+        def run() -> Apply:
+            check_role(self.attributes["roleArn"])
+            csv = b"".join(records.export_csv(self.attributes["ingestionMode"]))
+            path = self.attributes["jobOutput"]["s3DataDestination"]["path"]
+            account.write_object(path, f"{name}/{name}_part_00000.csv", csv)
+            return lambda: None
+
+        return run
+
+
+class DataDeletionJob(Resource):
+    def prepare_work(self) -> Run:
+        datasets = [
+            dataset.records
+            for dataset in group_datasets(self.backend, self.attributes["datasetGroupArn"]).values()
+        ]
+        account = _account(self)
+
+        def run() -> Apply:
+            check_role(self.attributes["roleArn"])
+            user_ids = read_deletion_user_ids(
+                account.read_objects(self.attributes["dataSource"]["dataLocation"])
+            )
+
+            def apply() -> None:
+                with RECORD_WRITES:
+                    self.attributes["numDeleted"] = delete_users(datasets, user_ids)
+
+            return apply
+
+        return run
+
+
+class _Trained(TrainedResource):
+    """A resource that trains on its dataset group's data as it is when its work starts."""
+
+    def _training(self, recipe_arn: str, **options: Any) -> Run:
+        datasets = group_datasets(self.backend, self.attributes["datasetGroupArn"])
+        snapshot = training_snapshot(
+            *(
+                datasets[kind].records if kind in datasets else None
+                for kind in ("Interactions", "Items", "Users")
+            )
+        )
+
+        def run() -> Apply:
+            try:
+                result = train(snapshot, recipe_arn, **options)
+            except ValueError as error:  # TrainingError, or a recipe the emulator cannot train
+                raise CreationFailed(str(error)) from None
+            interactions = snapshot.interactions
+            latest = pc.max(interactions["TIMESTAMP"]).as_py() if interactions is not None else None
+
+            def store() -> None:
+                self.training = Training(result, latest)
+
+            return store
+
+        return run
+
+
+def _event_value_threshold(solution_config: dict[str, Any] | None) -> float | None:
+    threshold = (solution_config or {}).get("eventValueThreshold")
+    return float(threshold) if threshold is not None else None
+
+
+class SolutionVersion(_Trained):
+    def prepare_work(self) -> Run:
+        attributes = self.attributes
+        mode = attributes["trainingMode"]
+        previous = None
+        if mode == "UPDATE":
+            solution = {"solutionArn": self.ancestors["solutionArn"]}
+            earlier = [
+                other
+                for other in self.backend.live(KINDS["SolutionVersion"], solution)
+                if other is not self
+                and other.status == "ACTIVE"
+                and isinstance(other, TrainedResource)
+                and other.training is not None
+            ]
+            if not any(other.attributes["trainingMode"] == "FULL" for other in earlier):
+                raise CreationFailed(
+                    "trainingMode UPDATE needs an earlier ACTIVE solution version of this solution trained "
+                    "with trainingMode FULL."
+                )
+            previous = earlier[0].training_result
+        return self._training(
+            attributes["recipeArn"],
+            event_type=attributes.get("eventType"),
+            event_value_threshold=_event_value_threshold(attributes.get("solutionConfig")),
+            training_mode=mode,
+            previous=previous,
+        )
+
+
+class Recommender(_Trained):
+    def prepare_work(self) -> Run:
+        use_case = self.attributes["recipeArn"].rsplit("/", 1)[-1]
+        recipe, event_type = USE_CASE_RECIPES[use_case]
+        return self._training(f"arn:aws:personalize:::recipe/{recipe}", event_type=event_type)
+
+
+def _served(job: Resource) -> Served:
+    version = job.backend.get(KINDS["SolutionVersion"], job.attributes["solutionVersionArn"])
+    served = version.served() if isinstance(version, TrainedResource) else None
+    if served is None:
+        raise CreationFailed(f"The solution version {version.arn} has no trained model.")
+    return served
+
+
+def _item_filter(job: Resource) -> serving.InteractionFilter | None:
+    if not job.attributes.get("filterArn"):
+        return None
+    expression = job.backend.get(KINDS["Filter"], job.attributes["filterArn"]).attributes["filterExpression"]
+    try:
+        return serving.parse_filter(expression)
+    except serving.UnsupportedFilter as error:
+        raise CreationFailed(str(error)) from None
+
+
+Serve = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _batch_job(job: Resource, serve: Serve) -> Run:
+    """Read JSON lines under jobInput, ``serve`` each, write ``<file name>.out`` per input file."""
+    account = _account(job)
+
+    def run() -> Apply:
+        check_role(job.attributes["roleArn"])
+        output = job.attributes["jobOutput"]["s3DataDestination"]["path"]
+        input_path = job.attributes["jobInput"]["s3DataSource"]["path"]
+        for uri, chunks in account.read_objects(input_path, every_match=True):
+            lines = b"".join(chunks).decode("utf-8").splitlines()
+            served = [_serve_line(line, serve) for line in lines if line.strip()]
+            content = "".join(json.dumps(line) + "\n" for line in served).encode()
+            account.write_object(output, f"{uri.rsplit('/', 1)[-1]}.out", content)
+        return lambda: None
+
+    return run
+
+
+def _serve_line(line: str, serve: Serve) -> dict[str, Any]:
+    try:
+        request = json.loads(line)
+        if not isinstance(request, dict):
+            raise ValueError("each line must be a JSON object")
+    except ValueError as error:
+        return {"input": line, "output": None, "error": f"The input line is not valid JSON: {error}"}
+    try:
+        return {"input": request, "output": serve(request), "error": None}
+    except ValueError as error:
+        return {"input": request, "output": None, "error": str(error)}
+
+
+class BatchInferenceJob(Resource):
+    def prepare_work(self) -> Run:
+        served = _served(self)
+        if served.recipe_type == "USER_SEGMENTATION":
+            raise CreationFailed(
+                "A USER_SEGMENTATION solution version gives batch segment jobs, not batch inference."
+            )
+        item_filter = _item_filter(self)
+        interactions = group_interactions(self.backend, served.group_arn)
+        num_results = self.attributes.get("numResults") or serving.DEFAULT_NUM_RESULTS
+
+        def serve(request: dict[str, Any]) -> dict[str, Any]:
+            query = serving.Query(
+                user_id=request.get("userId"),
+                item_id=request.get("itemId"),
+                num_results=num_results,
+                item_filter=item_filter,
+                filter_values=request.get("filterValues"),
+            )
+            if served.recipe_type == "PERSONALIZED_RANKING":
+                if query.user_id is None or not isinstance(request.get("itemList"), list):
+                    raise ValueError(
+                        "Each line needs a userId and an itemList for a PERSONALIZED_RANKING recipe."
+                    )
+                return serving.scored(serving.rank(served.model, query, request["itemList"], interactions))
+            return serving.scored(serving.recommend(served.model, served.recipe_type, query, interactions))
+
+        return _batch_job(self, serve)
+
+
+class BatchSegmentJob(Resource):
+    def prepare_work(self) -> Run:
+        served = _served(self)
+        if served.recipe_type != "USER_SEGMENTATION":
+            raise CreationFailed("Batch segment jobs need a solution version of a USER_SEGMENTATION recipe.")
+        if self.attributes.get("filterArn"):
+            raise CreationFailed("The emulator does not apply filters to batch segment jobs.")
+        num_results = self.attributes.get("numResults") or serving.DEFAULT_NUM_RESULTS
+
+        def serve(request: dict[str, Any]) -> dict[str, Any]:
+            if not isinstance(request.get("itemId"), str):
+                raise ValueError("Each line needs an itemId (Item-Affinity).")
+            return {"recommendedUsers": serving.users_for_item(served.model, request["itemId"], num_results)}
+
+        return _batch_job(self, serve)

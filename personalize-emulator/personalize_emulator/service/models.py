@@ -1,0 +1,568 @@
+"""The emulated Personalize control plane: resources, their lifecycles and AWS's rules between them.
+
+One generic machinery (create, look up, list, delete, tag) serves every kind in ``kinds.KINDS``;
+kind-specific rules live in the ``create_*`` / ``update_*`` methods of :class:`PersonalizeEmulatorBackend`.
+The resources themselves, and what they own, are ``resources.py``'s and ``jobs.py``'s.
+
+Semantics, from AWS's API reference and developer guide:
+
+- Names are unique per account, region and kind (the ARN holds the name): a second create with the same
+  name raises ResourceAlreadyExistsException, also while the first is being deleted. A dataset's ARN is
+  ``dataset/<group name>/<TYPE>``, so a second dataset of a type in a group is a duplicate too.
+- Children can only be created under an ACTIVE parent (ResourceInUseException otherwise).
+- Deletes are asynchronous: DELETE PENDING > DELETE IN_PROGRESS, then ResourceNotFoundException. Only an
+  ACTIVE, CREATE FAILED or INACTIVE resource can be deleted. A parent cannot be deleted while it has
+  children (jobs block only while they run); a schema cannot be deleted while a dataset uses it, nor a
+  dataset while a solution version of its group trains. When a resource is gone, its jobs and solution
+  versions go with it. Schemas have no status: they go at once.
+- A job (and a recommender) does its data work from its in-progress status on, and applies it as it reaches
+  its final status (``jobs.py``); a job that cannot do its work ends in CREATE FAILED (FAILED for data
+  deletion jobs) with a failureReason.
+
+Where AWS documents a rule but not its wording, the message here is our own, and says what is wrong.
+Where AWS's behaviour is undocumented we pick the conservative choice:
+
+- List operations return the most recently created resources first;
+- event tracker ARNs end in a random 8-hex-digit id, like solution versions' (random as moto's
+  ``/moto-api/seed`` seeds it, like every id here);
+- UpdateCampaign only deploys another version of the campaign's own solution;
+- a metric attribution update applies at once (the API gives it no update status);
+- a dataset group counts against the quota of 5 until it is gone, deletion included;
+"""
+
+import functools
+from typing import Any
+
+from moto.core.base_backend import BackendDict
+from moto.core.exceptions import InvalidToken
+from moto.moto_api._internal import mock_random
+from moto.personalize.models import PersonalizeBackend
+from moto.utilities.paginator import Paginator
+from moto.utilities.tagging_service import TaggingService
+from moto.utilities.utils import get_partition
+
+from . import lifecycle
+from .exceptions import (
+    InvalidInputException,
+    InvalidNextTokenException,
+    LimitExceededException,
+    ResourceAlreadyExistsException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    TooManyTagKeysException,
+    TooManyTagsException,
+)
+from .jobs import (
+    BatchInferenceJob,
+    BatchSegmentJob,
+    DataDeletionJob,
+    DatasetExportJob,
+    DatasetImportJob,
+    Recommender,
+    SolutionVersion,
+)
+from .kinds import KINDS, Kind
+from .recipes import ALGORITHMS, FEATURE_TRANSFORMATIONS, RECIPES
+from .resources import Dataset, Resource, Schema, Solution, TrainedResource
+from .schemas import check_avro_schema, check_schema_fits_dataset_type, dataset_type_key
+
+DELETABLE_STATUSES = frozenset({"ACTIVE", lifecycle.CREATE_FAILED, "INACTIVE"})
+MAX_TAGS = 200
+PAGING_MEMBERS = frozenset({"nextToken", "maxResults"})
+DEFAULT_PAGE_SIZE = 100
+Params = dict[str, Any]
+
+RESOURCE_CLASSES: dict[str, type[Resource]] = {
+    "Schema": Schema,
+    "Dataset": Dataset,
+    "DatasetImportJob": DatasetImportJob,
+    "DatasetExportJob": DatasetExportJob,
+    "DataDeletionJob": DataDeletionJob,
+    "Solution": Solution,
+    "SolutionVersion": SolutionVersion,
+    "BatchInferenceJob": BatchInferenceJob,
+    "BatchSegmentJob": BatchSegmentJob,
+    "Recommender": Recommender,
+}
+
+
+def _unless_given(defaults: Params, params: Params) -> Params:
+    return {member: value for member, value in defaults.items() if params.get(member) is None}
+
+
+def paginate(items: list[Params], params: Params, key: str, unique_member: str) -> Params:
+    """One page of ``items`` (listed newest first) as the List operation ``params`` ask for it.
+
+    moto's paginator: a token names the first item of the next page (its ``unique_member``) and the
+    request's other members, so that a token is only good for the listing it came from. moto's
+    ``PaginatedResult`` does not fit: it pages in the response class, over the parameters moto's own
+    request parser gives, whereas our List operations page in the backend over the JSON body.
+    """
+    where = {member: value for member, value in params.items() if member not in PAGING_MEMBERS}
+    try:
+        paginator = Paginator(
+            max_results=params.get("maxResults"),
+            max_results_default=DEFAULT_PAGE_SIZE,
+            starting_token=params.get("nextToken"),
+            unique_attribute=unique_member,
+            param_values_to_check=where,
+            # moto raises an exception class given here (typed as a bool) for a token it cannot read.
+            fail_on_invalid_token=InvalidNextTokenException,  # type: ignore[arg-type]
+        )
+        page, next_token = paginator.paginate(items)
+    except InvalidToken:  # a token of another listing, or whose next item has gone since
+        raise InvalidNextTokenException() from None
+    return {key: page, "nextToken": next_token} if next_token else {key: page}
+
+
+class PersonalizeEmulatorBackend(PersonalizeBackend):
+    """Personalize's control plane for one account and region."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.resources: dict[str, Resource] = {}
+        self.tagger = TaggingService(tag_name="tags", key_name="tagKey", value_name="tagValue")
+
+    # moto finds this backend's routes in the module named as this one with ``urls`` for ``models``
+    # (``BaseBackend._url_module``), as for every moto service: ``service/urls.py``.
+
+    @functools.cached_property
+    def urls(self) -> dict[str, Any]:
+        """moto rebuilds this on every in-process request; the routes never change."""
+        return super().urls
+
+    # -- the generic machinery ------------------------------------------------------------------
+
+    def arn(self, kind: Kind, resource_id: str) -> str:
+        partition = get_partition(self.region_name)
+        prefix = f"arn:{partition}:personalize:{self.region_name}:{self.account_id}"
+        return f"{prefix}:{kind.arn_resource_type}/{resource_id}"
+
+    def get(self, kind: Kind, arn: str) -> Resource:
+        resource = self.resources.get(arn)
+        if resource is None or resource.kind is not kind or resource.status == lifecycle.GONE:
+            raise ResourceNotFoundException(arn)
+        return resource
+
+    def get_active(self, kind: Kind, arn: str) -> Resource:
+        resource = self.get(kind, arn)
+        if resource.status != "ACTIVE":
+            raise ResourceInUseException(
+                f"The {kind.label} {arn} is in {resource.status} state; it must be ACTIVE."
+            )
+        return resource
+
+    def live(self, kind: Kind, where: Params | None = None) -> list[Resource]:
+        """The kind's existing resources, newest first, whose ancestors match ``where``."""
+        matching = [
+            resource
+            for resource in list(self.resources.values())
+            if resource.kind is kind
+            and all(resource.ancestors.get(member) == arn for member, arn in (where or {}).items())
+        ]
+        return [resource for resource in reversed(matching) if resource.status != lifecycle.GONE]
+
+    def forget(self, resource: Resource) -> None:
+        """Remove a deleted resource, and the resources under it."""
+        gone = [resource.arn] + [
+            descendant.arn
+            for descendant in list(self.resources.values())
+            if resource.arn in descendant.ancestors.values()
+        ]
+        for arn in gone:
+            self.resources.pop(arn, None)
+            self.tagger.delete_all_tags_for_resource(arn)
+
+    def add(
+        self,
+        kind: Kind,
+        params: Params,
+        *,
+        resource_id: str | None = None,
+        arn: str | None = None,
+        **derived: Any,
+    ) -> Resource:
+        """Create a resource from its Create request ``params`` (plus ``derived`` members).
+
+        Its ARN is ``arn``, else formed from ``resource_id``, else from its name.
+        """
+        ancestors: dict[str, str] = {}
+        if kind.parent_kind and kind.parent_member:
+            parent_arn = params[kind.parent_member]
+            parent = self.get_active(kind.parent_kind, parent_arn)
+            ancestors = {kind.parent_member: parent_arn, **parent.ancestors}
+        arn = arn or self.arn(kind, resource_id or params[kind.name_member])
+        existing = self.resources.get(arn)
+        if existing is not None and existing.status != lifecycle.GONE:
+            raise ResourceAlreadyExistsException(arn)
+        self._check_quotas(kind, ancestors)
+        self._check_tag_count(arn, params.get("tags"))
+        attributes = {key: value for key, value in params.items() if key != "tags"} | derived
+        resource = RESOURCE_CLASSES.get(kind.api_name, Resource)(self, kind, arn, attributes, ancestors)
+        self.resources[arn] = resource
+        self.tagger.tag_resource(arn, params.get("tags"))
+        resource.lifecycle.begin(kind.statuses or ("ACTIVE",))  # now that the backend knows it
+        return resource
+
+    def _check_quotas(self, kind: Kind, ancestors: dict[str, str]) -> None:
+        for quota in kind.quotas:
+            where: Params | None = {quota.scope: ancestors[quota.scope]} if quota.scope != "region" else None
+            counted = [
+                resource
+                for resource in self.live(kind, where)
+                if not quota.running_only or resource.is_running
+            ]
+            if len(counted) >= quota.limit:
+                raise LimitExceededException(quota.message(f"{kind.label}s"))
+
+    def describe_resource(self, kind: Kind, params: Params) -> Params:
+        resource = self.get(kind, params[kind.arn_member])
+        resource.advance()
+        described = resource.describe()
+        if resource.status == lifecycle.GONE:  # the describe's own progression finished a deletion
+            raise ResourceNotFoundException(resource.arn)
+        return {kind.describe_key: described}
+
+    def list_resources(self, kind: Kind, params: Params) -> Params:
+        where = {member: value for member, value in params.items() if member not in PAGING_MEMBERS}
+        if kind.api_name == "SolutionVersion" and "solutionArn" in where:
+            # The one List operation documented to raise ResourceNotFoundException for an unknown parent.
+            self.get(KINDS["Solution"], where["solutionArn"])
+        summaries = [resource.summary() for resource in self.live(kind, where)]
+        return paginate(summaries, params, kind.list_key, kind.arn_member)
+
+    def delete_resource(self, kind: Kind, params: Params) -> Params:
+        resource = self.get(kind, params[kind.arn_member])
+        if resource.status not in DELETABLE_STATUSES:
+            raise ResourceInUseException(f"The {kind.label} {resource.arn} is in {resource.status} state.")
+        for blocker in resource.deletion_blockers():
+            raise ResourceInUseException(
+                f"The {kind.label} {resource.arn} is in use by the {blocker.kind.label} {blocker.arn} "
+                f"({blocker.status})."
+            )
+        if kind.has_status:
+            resource.lifecycle.begin(lifecycle.DELETE)
+        else:
+            self.forget(resource)
+        return {}
+
+    def descendants(self, resource: Resource) -> list[Resource]:
+        return [
+            descendant
+            for descendant in list(self.resources.values())
+            if resource.arn in descendant.ancestors.values() and descendant.status != lifecycle.GONE
+        ]
+
+    # -- dataset groups, schemas, datasets ---------------------------------------------------------
+
+    def create_dataset_group(self, params: Params) -> Params:
+        # A KMS key needs a role with access to it, and the role serves only for the key.
+        if bool(params.get("roleArn")) != bool(params.get("kmsKeyArn")):
+            raise InvalidInputException("roleArn and kmsKeyArn must be given together, or not at all.")
+        group = self.add(KINDS["DatasetGroup"], params)
+        response: Params = {"datasetGroupArn": group.arn}
+        if params.get("domain"):
+            response["domain"] = params["domain"]
+        return response
+
+    def create_schema(self, params: Params) -> Params:  # type: ignore[override]
+        check_avro_schema(params["schema"])
+        return {"schemaArn": self.add(KINDS["Schema"], params).arn}
+
+    def _fitting_schema(self, schema_arn: str, dataset_type: str, group: Resource) -> Resource:
+        schema = self.get(KINDS["Schema"], schema_arn)
+        group_domain = group.attributes.get("domain")
+        if schema.attributes.get("domain") != group_domain:
+            schema_domain = schema.attributes.get("domain")
+            raise InvalidInputException(
+                f"The schema {schema_arn} (domain {schema_domain or 'none'}) does not match "
+                f"the domain of the dataset group {group.arn} ({group_domain or 'none'})."
+            )
+        check_schema_fits_dataset_type(schema.attributes["schema"], dataset_type, group_domain)
+        return schema
+
+    def create_dataset(self, params: Params) -> Params:
+        dataset_type = dataset_type_key(params["datasetType"])
+        group = self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
+        self._fitting_schema(params["schemaArn"], dataset_type, group)
+        resource_id = f"{group.attributes['name']}/{dataset_type.upper()}"
+        dataset = self.add(KINDS["Dataset"], params, resource_id=resource_id)
+        return {"datasetArn": dataset.arn}
+
+    def update_dataset(self, params: Params) -> Params:
+        dataset = self.get_active(KINDS["Dataset"], params["datasetArn"])
+        group = self.get(KINDS["DatasetGroup"], dataset.attributes["datasetGroupArn"])
+        self._fitting_schema(params["schemaArn"], dataset_type_key(dataset.attributes["datasetType"]), group)
+        dataset.begin_update({"schemaArn": params["schemaArn"]})
+        return {"datasetArn": dataset.arn}
+
+    # -- jobs on datasets -------------------------------------------------------------------------
+
+    def create_dataset_import_job(self, params: Params) -> Params:
+        job = self.add(KINDS["DatasetImportJob"], params, **_unless_given({"importMode": "FULL"}, params))
+        return {"datasetImportJobArn": job.arn}
+
+    def create_dataset_export_job(self, params: Params) -> Params:
+        job = self.add(KINDS["DatasetExportJob"], params, **_unless_given({"ingestionMode": "PUT"}, params))
+        return {"datasetExportJobArn": job.arn}
+
+    def create_data_deletion_job(self, params: Params) -> Params:
+        return {"dataDeletionJobArn": self.add(KINDS["DataDeletionJob"], params).arn}
+
+    # -- solutions and solution versions ----------------------------------------------------------
+
+    def _custom_recipe(self, recipe_arn: str) -> None:
+        recipe = RECIPES.get(recipe_arn)
+        if recipe is None:
+            raise ResourceNotFoundException(recipe_arn)
+        if recipe.domain:
+            raise InvalidInputException(
+                f"The recipe {recipe_arn} is a recommender use case ({recipe.domain}); "
+                "use it with CreateRecommender, not CreateSolution."
+            )
+
+    def create_solution(self, params: Params) -> Params:
+        if params.get("recipeArn"):
+            self._custom_recipe(params["recipeArn"])
+        elif not params.get("performAutoML"):
+            raise InvalidInputException("Provide a recipeArn, or set performAutoML to true.")
+        defaults = {"performHPO": False, "performAutoML": False, "performAutoTraining": True}
+        solution = self.add(KINDS["Solution"], params, **_unless_given(defaults, params))
+        return {"solutionArn": solution.arn}
+
+    def update_solution(self, params: Params) -> Params:
+        solution = self.get_active(KINDS["Solution"], params["solutionArn"])
+        solution.begin_update({key: value for key, value in params.items() if key != "solutionArn"})
+        return {"solutionArn": solution.arn}
+
+    def create_solution_version(self, params: Params) -> Params:
+        solution = self.get_active(KINDS["Solution"], params["solutionArn"])
+        inherited = {
+            member: solution.attributes[member]
+            for member in (
+                "performHPO",
+                "performAutoML",
+                "performIncrementalUpdate",
+                "recipeArn",
+                "eventType",
+                "datasetGroupArn",
+                "solutionConfig",
+            )
+            if member in solution.attributes
+        }
+        version = self.add(
+            KINDS["SolutionVersion"],
+            params,
+            arn=f"{solution.arn}/{mock_random.uuid4().hex[:8]}",
+            trainingType="MANUAL",
+            **inherited,
+            **_unless_given({"trainingMode": "FULL"}, params),
+        )
+        return {"solutionVersionArn": version.arn}
+
+    def get_solution_metrics(self, params: Params) -> Params:
+        version = self.get_active(KINDS["SolutionVersion"], params["solutionVersionArn"])
+        training = version.training_result if isinstance(version, TrainedResource) else None
+        return {"solutionVersionArn": version.arn, "metrics": training.metrics if training else {}}
+
+    def stop_solution_version_creation(self, params: Params) -> Params:
+        version = self.get(KINDS["SolutionVersion"], params["solutionVersionArn"])
+        if version.status not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+            raise ResourceInUseException(
+                f"The solution version {version.arn} is in {version.status} state; "
+                "only a version in CREATE PENDING or CREATE IN_PROGRESS can be stopped."
+            )
+        version.lifecycle.begin(lifecycle.STOP_SOLUTION_VERSION)
+        return {}
+
+    # -- campaigns and batch jobs ----------------------------------------------------------------
+
+    def create_campaign(self, params: Params) -> Params:
+        campaign = self.add(KINDS["Campaign"], params, **_unless_given({"minProvisionedTPS": 1}, params))
+        return {"campaignArn": campaign.arn}
+
+    def update_campaign(self, params: Params) -> Params:
+        campaign = self.get_active(KINDS["Campaign"], params["campaignArn"])
+        if campaign.update is not None and campaign.update.status not in ("ACTIVE", lifecycle.CREATE_FAILED):
+            raise ResourceInUseException(f"The campaign {campaign.arn} has an update in progress.")
+        if params.get("solutionVersionArn"):
+            version = self.get_active(KINDS["SolutionVersion"], params["solutionVersionArn"])
+            if version.ancestors["solutionArn"] != campaign.ancestors["solutionArn"]:
+                raise InvalidInputException(
+                    f"The solution version {version.arn} is not a version of the campaign's solution."
+                )
+        current = {
+            member: campaign.attributes[member]
+            for member in ("solutionVersionArn", "minProvisionedTPS", "campaignConfig")
+            if member in campaign.attributes
+        }
+        request = {key: value for key, value in params.items() if key != "campaignArn"}
+        campaign.begin_update(current | request)
+        return {"campaignArn": campaign.arn}
+
+    def _check_filter(self, params: Params) -> None:
+        if params.get("filterArn"):
+            self.get_active(KINDS["Filter"], params["filterArn"])
+
+    def create_batch_inference_job(self, params: Params) -> Params:
+        self._check_filter(params)
+        job = self.add(KINDS["BatchInferenceJob"], params)
+        return {"batchInferenceJobArn": job.arn}
+
+    def create_batch_segment_job(self, params: Params) -> Params:
+        self._check_filter(params)
+        return {"batchSegmentJobArn": self.add(KINDS["BatchSegmentJob"], params).arn}
+
+    # -- recommenders --------------------------------------------------------------------------
+
+    def create_recommender(self, params: Params) -> Params:
+        group = self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
+        domain = group.attributes.get("domain")
+        if not domain:
+            raise InvalidInputException(
+                f"Recommenders can only be created in a Domain dataset group; {group.arn} has no domain."
+            )
+        recipe = RECIPES.get(params["recipeArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["recipeArn"])
+        if recipe.domain != domain:
+            raise InvalidInputException(f"The recipe {recipe.arn} is not a use case of the {domain} domain.")
+        return {"recommenderArn": self.add(KINDS["Recommender"], params).arn}
+
+    def update_recommender(self, params: Params) -> Params:
+        recommender = self.get_active(KINDS["Recommender"], params["recommenderArn"])
+        recommender.begin_update({"recommenderConfig": params["recommenderConfig"]})
+        return {"recommenderArn": recommender.arn}
+
+    def stop_recommender(self, params: Params) -> Params:
+        recommender = self.get_active(KINDS["Recommender"], params["recommenderArn"])
+        recommender.lifecycle.begin(lifecycle.STOP_RECOMMENDER)
+        return {"recommenderArn": recommender.arn}
+
+    def start_recommender(self, params: Params) -> Params:
+        recommender = self.get(KINDS["Recommender"], params["recommenderArn"])
+        if recommender.status != "INACTIVE":
+            raise ResourceInUseException(
+                f"The recommender {recommender.arn} is in {recommender.status} state; it must be INACTIVE."
+            )
+        recommender.lifecycle.begin(lifecycle.START_RECOMMENDER)
+        return {"recommenderArn": recommender.arn}
+
+    # -- filters, event trackers, metric attributions ---------------------------------------------
+
+    def create_filter(self, params: Params) -> Params:
+        return {"filterArn": self.add(KINDS["Filter"], params).arn}
+
+    def create_event_tracker(self, params: Params) -> Params:
+        tracker = self.add(
+            KINDS["EventTracker"],
+            params,
+            resource_id=mock_random.uuid4().hex[:8],
+            trackingId=str(mock_random.uuid4()),
+            accountId=self.account_id,
+        )
+        return {"eventTrackerArn": tracker.arn, "trackingId": tracker.attributes["trackingId"]}
+
+    def create_metric_attribution(self, params: Params) -> Params:
+        return {"metricAttributionArn": self.add(KINDS["MetricAttribution"], params).arn}
+
+    def update_metric_attribution(self, params: Params) -> Params:
+        if not params.get("metricAttributionArn"):
+            raise InvalidInputException("metricAttributionArn is required.")
+        attribution = self.get_active(KINDS["MetricAttribution"], params["metricAttributionArn"])
+        removed = set(params.get("removeMetrics") or [])
+        metrics = [kept for kept in attribution.attributes["metrics"] if kept["metricName"] not in removed]
+        known = {metric["metricName"] for metric in metrics}
+        for metric in params.get("addMetrics") or []:
+            if metric["metricName"] in known:
+                raise ResourceAlreadyExistsException(f"{attribution.arn}/{metric['metricName']}")
+            metrics.append(metric)
+        attribution.attributes["metrics"] = metrics
+        if params.get("metricsOutputConfig"):
+            attribution.attributes["metricsOutputConfig"] = params["metricsOutputConfig"]
+        return {"metricAttributionArn": attribution.arn}
+
+    def list_metric_attribution_metrics(self, params: Params) -> Params:
+        attribution = self.get(KINDS["MetricAttribution"], params["metricAttributionArn"])
+        return paginate(attribution.attributes["metrics"], params, "metrics", "metricName")
+
+    # -- recipes, algorithms, feature transformations ---------------------------------------------
+
+    def list_recipes(self, params: Params) -> Params:
+        recipes = [
+            recipe.describe() for recipe in RECIPES.values() if params.get("domain") in (None, recipe.domain)
+        ]
+        summary_members = ("name", "recipeArn", "status", "creationDateTime", "lastUpdatedDateTime", "domain")
+        summaries = [{key: recipe[key] for key in summary_members if key in recipe} for recipe in recipes]
+        return paginate(summaries, params, "recipes", "recipeArn")
+
+    def describe_recipe(self, params: Params) -> Params:
+        recipe = RECIPES.get(params["recipeArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["recipeArn"])
+        described = recipe.describe()
+        described.pop("domain", None)
+        return {"recipe": described}
+
+    def describe_algorithm(self, params: Params) -> Params:
+        recipe = ALGORITHMS.get(params["algorithmArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["algorithmArn"])
+        algorithm = {
+            "name": recipe.name,
+            "algorithmArn": recipe.algorithm_arn,
+            "defaultHyperParameters": {},
+            "defaultResourceConfig": {},
+            "trainingInputMode": "File",
+            "creationDateTime": recipe.describe()["creationDateTime"],
+            "lastUpdatedDateTime": recipe.describe()["lastUpdatedDateTime"],
+        }
+        return {"algorithm": algorithm}
+
+    def describe_feature_transformation(self, params: Params) -> Params:
+        recipe = FEATURE_TRANSFORMATIONS.get(params["featureTransformationArn"])
+        if recipe is None:
+            raise ResourceNotFoundException(params["featureTransformationArn"])
+        created = recipe.describe()["creationDateTime"]
+        transformation = {
+            "name": recipe.name,
+            "featureTransformationArn": recipe.feature_transformation_arn,
+            "defaultParameters": {},
+            "creationDateTime": created,
+            "lastUpdatedDateTime": created,
+            "status": "ACTIVE",
+        }
+        return {"featureTransformation": transformation}
+
+    # -- tags: moto's tagging service, keyed by ARN -------------------------------------------------
+
+    def _tagged(self, arn: str) -> Resource:
+        resource = self.resources.get(arn)
+        if resource is None or resource.status == lifecycle.GONE:
+            raise ResourceNotFoundException(arn)
+        return resource
+
+    def _check_tag_count(self, arn: str, tags: list[dict[str, str]] | None) -> None:
+        combined = self.tagger.get_tag_dict_for_resource(arn) | self.tagger.flatten_tag_list(tags or [])
+        if len(combined) > MAX_TAGS:
+            raise TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags.")
+
+    def tag_resource(self, params: Params) -> Params:
+        resource = self._tagged(params["resourceArn"])
+        self._check_tag_count(resource.arn, params["tags"])
+        self.tagger.tag_resource(resource.arn, params["tags"])
+        return {}
+
+    def untag_resource(self, params: Params) -> Params:
+        resource = self._tagged(params["resourceArn"])
+        if len(params["tagKeys"]) > MAX_TAGS:
+            raise TooManyTagKeysException(f"At most {MAX_TAGS} tag keys can be removed at once.")
+        self.tagger.untag_resource_using_names(resource.arn, params["tagKeys"])
+        return {}
+
+    def list_tags_for_resource(self, params: Params) -> Params:
+        resource = self._tagged(params["resourceArn"])
+        return self.tagger.list_tags_for_resource(resource.arn)
+
+
+personalize_backends = BackendDict(PersonalizeEmulatorBackend, "personalize")

@@ -1,0 +1,138 @@
+"""Request handling of the three Personalize APIs, one response class each.
+
+Every request is served the same way: the faults in force apply (``faults.py``); the operation's handler is
+found; the JSON body is validated against botocore's model of the API (``validation.py``); the handler's
+dict, already shaped as botocore's output shape (timestamps as epoch seconds), is the JSON response.
+
+- The control plane (``personalize``, JSON protocol: the operation is the X-Amz-Target action). Describe,
+  List and Delete of a kind of ``kinds.KINDS`` go to the backend's generic methods; any other operation
+  to the backend method of its snake_case name.
+- personalize-runtime and personalize-events (REST-JSON; the operation comes from the method and path
+  through botocore's model, moto's router): the operations ``runtime.py`` and ``events.py`` declare.
+
+moto dispatches a request to the response method named as the operation, so each class has one for every
+operation of botocore's model of its API; a handler is looked up when an operation is first served, not as
+this module loads, so that a botocore release with new operations changes nothing until one is called. An
+operation the emulator does not serve is answered with InvalidAction (HTTP 400), AWS's answer to an action
+it does not know (https://docs.aws.amazon.com/personalize/latest/dg/CommonErrors.html), naming it.
+"""
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from moto.core.responses import BaseResponse
+from moto.core.utils import camelcase_to_underscores
+
+from . import events, runtime
+from .exceptions import InvalidAction
+from .faults import FAULTS
+from .kinds import KINDS, Kind
+from .models import PersonalizeEmulatorBackend, personalize_backends
+from .validation import service_model, validate_request
+
+Params = dict[str, Any]
+Handler = Callable[[PersonalizeEmulatorBackend, Params], Params]
+Response = TypeVar("Response", bound="EmulatorResponse")
+
+
+class EmulatorResponse(BaseResponse):
+    """What the three APIs share; a subclass names its API and the operations it serves."""
+
+    SERVICE_NAME: ClassVar[str]
+    OPERATIONS: ClassVar[dict[str, Handler]] = {}
+
+    def __init__(self) -> None:
+        super().__init__(service_name=self.SERVICE_NAME)
+
+    @property
+    def emulator_backend(self) -> PersonalizeEmulatorBackend:
+        return personalize_backends[self.current_account][self.region]
+
+    @classmethod
+    def handler(cls, operation: str) -> Handler | None:
+        """The handler of ``operation``; None for one the emulator does not serve."""
+        return cls.OPERATIONS.get(operation)
+
+    def respond(self, operation: str) -> str:
+        FAULTS.before_request(operation)
+        handler = self.handler(operation)
+        if handler is None:
+            raise InvalidAction(operation)
+        params = json.loads(self.body) if self.body else {}
+        validate_request(operation, params, self.SERVICE_NAME)
+        return json.dumps(handler(self.emulator_backend, params))
+
+
+def serving_every_operation(cls: type[Response]) -> type[Response]:
+    """Give ``cls`` a response method for every operation of botocore's model of its API."""
+
+    def method(operation: str) -> Callable[[EmulatorResponse], str]:
+        def serve(self: EmulatorResponse) -> str:
+            return self.respond(operation)
+
+        serve.__name__ = camelcase_to_underscores(operation)
+        return serve
+
+    for operation in service_model(cls.SERVICE_NAME).operation_names:
+        setattr(cls, camelcase_to_underscores(operation), method(operation))
+    return cls
+
+
+# Operations on any kind, by verb: the backend's generic method that serves them.
+GENERIC_METHODS = {
+    "Describe": PersonalizeEmulatorBackend.describe_resource,
+    "List": PersonalizeEmulatorBackend.list_resources,
+    "Delete": PersonalizeEmulatorBackend.delete_resource,
+}
+
+
+def _generic(
+    method: Callable[[PersonalizeEmulatorBackend, Kind, Params], Params],
+    kind: Kind,
+    backend: PersonalizeEmulatorBackend,
+    params: Params,
+) -> Params:
+    return method(backend, kind, params)
+
+
+@serving_every_operation
+class PersonalizeEmulatorResponse(EmulatorResponse):
+    SERVICE_NAME = "personalize"
+
+    @classmethod
+    @functools.cache
+    def handler(cls, operation: str) -> Handler | None:
+        for verb, generic_method in GENERIC_METHODS.items():
+            noun = operation.removeprefix(verb)
+            if verb == "List":
+                noun = noun.removesuffix("s")
+            kind = KINDS.get(noun) if operation.startswith(verb) else None
+            if kind is not None:
+                return functools.partial(_generic, generic_method, kind)
+        method: Handler | None = getattr(
+            PersonalizeEmulatorBackend, camelcase_to_underscores(operation), None
+        )
+        return method
+
+
+@serving_every_operation
+class PersonalizeRuntimeResponse(EmulatorResponse):
+    SERVICE_NAME = "personalize-runtime"
+    OPERATIONS: ClassVar[dict[str, Handler]] = {
+        "GetRecommendations": runtime.get_recommendations,
+        "GetPersonalizedRanking": runtime.get_personalized_ranking,
+    }
+
+
+@serving_every_operation
+class PersonalizeEventsResponse(EmulatorResponse):
+    """PutActions and PutActionInteractions are not served: the emulator models no Actions data."""
+
+    SERVICE_NAME = "personalize-events"
+    OPERATIONS: ClassVar[dict[str, Handler]] = {
+        "PutEvents": events.put_events,
+        "PutItems": events.put_items,
+        "PutUsers": events.put_users,
+    }

@@ -1,0 +1,116 @@
+"""personalize-runtime: GetRecommendations and GetPersonalizedRanking, from campaigns and recommenders.
+
+A campaign serves the model of the solution version it has deployed, its ``solutionVersionArn``, which an
+UpdateCampaign replaces once the update (``latestCampaignUpdate``) is ACTIVE; a recommender serves what it
+learnt as it was created. What a request may ask depends on the recipe type, as AWS documents it:
+USER_PERSONALIZATION takes a userId, RELATED_ITEMS an itemId (and optionally a userId, for filters),
+PERSONALIZED_RANKING only GetPersonalizedRanking. Filters: see ``engine/serving.py``. For
+USER_PERSONALIZATION and PERSONALIZED_RANKING, the user's events sent with PutEvents after the newest
+interaction the model was trained on count as their newest history, as AWS's real-time personalization does.
+
+Errors are the two the runtime API declares: ResourceNotFoundException for an unknown campaign, recommender
+or filter; InvalidInputException for a campaign, recommender or filter that is not ACTIVE, a request that
+does not fit the recipe, and a filter expression the emulator does not apply. numResults defaults to 25 and
+is at most 500, GetRecommendations' documented maximum without metadata.
+"""
+
+from typing import Any
+
+from moto.moto_api._internal import mock_random
+
+from ..engine import serving
+from .exceptions import InvalidInputException
+from .kinds import KINDS
+from .models import PersonalizeEmulatorBackend
+from .resources import Resource, Served, TrainedResource, events_since, group_interactions
+
+Params = dict[str, Any]
+
+MAX_NUM_RESULTS = 500
+# Recipes whose recommendations follow the user's events as they arrive (AWS: "real-time personalization").
+REAL_TIME_RECIPE_TYPES = frozenset({"USER_PERSONALIZATION", "PERSONALIZED_RANKING"})
+
+
+def _active(backend: PersonalizeEmulatorBackend, api_name: str, arn: str) -> Resource:
+    resource = backend.get(KINDS[api_name], arn)
+    if resource.status != "ACTIVE":
+        raise InvalidInputException(
+            f"The {resource.kind.label} {arn} is {resource.status}; it must be ACTIVE."
+        )
+    return resource
+
+
+def _served(backend: PersonalizeEmulatorBackend, params: Params) -> Served:
+    """What serves the request: the campaign's deployed solution version, or the recommender."""
+    campaign_arn, recommender_arn = params.get("campaignArn"), params.get("recommenderArn")
+    if recommender_arn and not campaign_arn:
+        trained = _active(backend, "Recommender", recommender_arn)
+    elif campaign_arn and not recommender_arn:
+        campaign = _active(backend, "Campaign", campaign_arn)
+        trained = backend.get(KINDS["SolutionVersion"], campaign.attributes["solutionVersionArn"])
+    else:
+        raise InvalidInputException("Provide either a campaignArn or a recommenderArn.")
+    served = trained.served() if isinstance(trained, TrainedResource) else None
+    if served is None:
+        raise InvalidInputException(f"The {trained.kind.label} {trained.arn} has no trained model.")
+    return served
+
+
+def _query(backend: PersonalizeEmulatorBackend, params: Params, served: Served) -> serving.Query:
+    num_results = params.get("numResults", serving.DEFAULT_NUM_RESULTS)
+    if num_results > MAX_NUM_RESULTS:
+        raise InvalidInputException(f"numResults must be at most {MAX_NUM_RESULTS}.")
+    item_filter = None
+    if params.get("filterArn"):
+        filter_resource = _active(backend, "Filter", params["filterArn"])
+        if filter_resource.attributes["datasetGroupArn"] != served.group_arn:
+            raise InvalidInputException(f"The filter {filter_resource.arn} belongs to another dataset group.")
+        try:
+            item_filter = serving.parse_filter(filter_resource.attributes["filterExpression"])
+        except serving.UnsupportedFilter as error:
+            raise InvalidInputException(str(error)) from None
+    user_id = params.get("userId")
+    recent_items: tuple[str, ...] = ()
+    if user_id is not None and served.recipe_type in REAL_TIME_RECIPE_TYPES:
+        recent_items = tuple(events_since(backend, served, user_id))
+    return serving.Query(
+        user_id=user_id,
+        item_id=params.get("itemId"),
+        num_results=num_results,
+        item_filter=item_filter,
+        filter_values=params.get("filterValues"),
+        recent_items=recent_items,
+    )
+
+
+def _interactions(backend: PersonalizeEmulatorBackend, query: serving.Query, group_arn: str) -> Any:
+    return group_interactions(backend, group_arn) if query.item_filter else None
+
+
+def _scored(ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    return [{"itemId": item, "score": score} for item, score in ranked]
+
+
+def get_recommendations(backend: PersonalizeEmulatorBackend, params: Params) -> Params:
+    served = _served(backend, params)
+    if served.recipe_type not in ("USER_PERSONALIZATION", "RELATED_ITEMS"):
+        raise InvalidInputException(f"GetRecommendations does not serve a {served.recipe_type} recipe.")
+    query = _query(backend, params, served)
+    interactions = _interactions(backend, query, served.group_arn)
+    try:
+        ranked = serving.recommend(served.model, served.recipe_type, query, interactions)
+    except ValueError as error:
+        raise InvalidInputException(str(error)) from None
+    return {"itemList": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}
+
+
+def get_personalized_ranking(backend: PersonalizeEmulatorBackend, params: Params) -> Params:
+    served = _served(backend, params)
+    if served.recipe_type != "PERSONALIZED_RANKING":
+        raise InvalidInputException(
+            f"GetPersonalizedRanking serves PERSONALIZED_RANKING recipes, not {served.recipe_type}."
+        )
+    query = _query(backend, params, served)
+    interactions = _interactions(backend, query, served.group_arn)
+    ranked = serving.rank(served.model, query, params["inputList"], interactions)
+    return {"personalizedRanking": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}

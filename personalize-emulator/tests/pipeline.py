@@ -1,0 +1,82 @@
+"""Helpers of the data-plane tests: a small synthetic dataset in the emulator's S3, imported into a group."""
+
+import csv
+import io
+from collections import Counter
+from typing import Any
+
+from personalize_emulator.engine.synthetic import generate
+
+from .support import INPUT_BUCKET, ROLE_ARN, describer, settle, sibling_client, stage_inputs
+
+# 60 users, 40 items, 1500 interactions (click or purchase): enough to train, small enough to be quick.
+DATA = generate(users=60, items=40, interactions=1500, seed=3, deleted_users=4)
+POPULARITY = "arn:aws:personalize:::recipe/aws-popularity-count"
+USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
+
+
+def put_object(personalize: Any, key: str, content: bytes) -> str:
+    """Store ``content`` in the job-input bucket (staged with the role); returns its ``s3://`` URI."""
+    stage_inputs(personalize)
+    sibling_client(personalize, "s3").put_object(Bucket=INPUT_BUCKET, Key=key, Body=content)
+    return f"s3://{INPUT_BUCKET}/{key}"
+
+
+def read_object(personalize: Any, uri: str) -> str:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return sibling_client(personalize, "s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+
+
+def rows(csv_text: str | bytes) -> list[dict[str, str]]:
+    text = csv_text.decode() if isinstance(csv_text, bytes) else csv_text
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def item_counts(csv_text: bytes = DATA.interactions_csv) -> Counter[str]:
+    return Counter(row["ITEM_ID"] for row in rows(csv_text))
+
+
+def group_with_interactions(
+    personalize: Any, name: str = "shop", csv_text: bytes = DATA.interactions_csv
+) -> dict[str, str]:
+    """An ACTIVE group whose Interactions dataset (the synthetic schema) imported ``csv_text`` (immediate
+    progression); returns the group, dataset and import job ARNs."""
+    group = personalize.create_dataset_group(name=name)["datasetGroupArn"]
+    schema = personalize.create_schema(name=f"{name}-interactions", schema=DATA.schemas["Interactions"])[
+        "schemaArn"
+    ]
+    dataset = personalize.create_dataset(
+        name=f"{name}-interactions", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
+    location = put_object(personalize, f"{name}/interactions.csv", csv_text)
+    job = personalize.create_dataset_import_job(
+        jobName=f"{name}-import", datasetArn=dataset, dataSource={"dataLocation": location}, roleArn=ROLE_ARN
+    )["datasetImportJobArn"]
+    return {"group": group, "dataset": dataset, "import": job}
+
+
+def export(
+    personalize: Any, dataset: str, name: str, mode: str, settled: bool = False
+) -> list[dict[str, str]]:
+    """Export ``dataset`` in ingestion ``mode``; the exported CSV's rows. Progression must be immediate,
+    unless ``settled``: then the export is described until it ends."""
+    path = f"s3://{INPUT_BUCKET}/exports/"
+    job = personalize.create_dataset_export_job(
+        jobName=name,
+        datasetArn=dataset,
+        roleArn=ROLE_ARN,
+        ingestionMode=mode,
+        jobOutput={"s3DataDestination": {"path": path}},
+    )["datasetExportJobArn"]
+    describe = describer(personalize, "DatasetExportJob", job)
+    if settled:
+        settle(describe, until={"ACTIVE", "CREATE FAILED"})
+    assert describe()["status"] == "ACTIVE", describe()
+    return rows(read_object(personalize, f"{path}{name}/{name}_part_00000.csv"))
+
+
+def train(personalize: Any, group: str, name: str, recipe: str, **version: Any) -> dict[str, str]:
+    """A solution of ``recipe`` and a version of it (immediate progression)."""
+    solution = personalize.create_solution(name=name, datasetGroupArn=group, recipeArn=recipe)["solutionArn"]
+    arn = personalize.create_solution_version(solutionArn=solution, **version)["solutionVersionArn"]
+    return {"solution": solution, "version": arn}
