@@ -1,18 +1,19 @@
 # Every target sets itself up: on a machine with only python3 and pip, uv is installed into .tools/
 # (a private venv, so a system Python that refuses `pip install` is no obstacle), then the locked
-# environment into .venv/.
+# environment into .venv/. Two products share the workspace: the provider (the root project) and the local
+# Personalize service (personalize-emulator/), each with its own tests.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --all-extras
 
-.PHONY: install test lint typecheck unit test-e2e demo emulator bench clean
+.PHONY: install test lint typecheck unit test-emulator test-e2e build emulator-wheel demo emulator bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras
+.venv/.synced: pyproject.toml personalize-emulator/pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --all-packages --all-groups
 	touch $@
 
 install: .venv/.synced
@@ -27,10 +28,23 @@ typecheck: install
 unit: install
 	$(RUN) pytest -m "not e2e"
 
-test: lint typecheck unit test-e2e
+# The emulator's own tests, with its own pytest configuration (personalize-emulator/pyproject.toml).
+test-emulator: install
+	$(RUN) pytest personalize-emulator/tests
+
+test: lint typecheck unit test-emulator test-e2e emulator-wheel
 
 test-e2e: install
 	$(RUN) pytest -m e2e
+
+# Both distributions' sdists and wheels, into dist/.
+build: | $(UV)
+	rm -rf dist
+	$(UV) build --all-packages --out-dir dist
+
+# The emulator's wheel installed alone in a fresh venv: serves in-process and over HTTP, without Airflow.
+emulator-wheel: build
+	UV=$(UV) $(RUN) python personalize-emulator/scripts/check_wheel.py dist/personalize_emulator-*.whl
 
 demo: install
 	$(RUN) python demo/run_demo.py
@@ -38,6 +52,7 @@ demo: install
 emulator: install
 	$(RUN) personalize-emulator --host 127.0.0.1 --port $${PORT:-5000}
 
+# `make bench` runs the quick benchmarks of both products; BENCH="name ..." picks some (bench/__main__.py).
 bench: install
 	$(RUN) python -m bench $(BENCH)
 

@@ -1,6 +1,6 @@
 """Training time and metrics on 1,000,000 interactions, for each model the emulator trains.
 
-Synthetic data (50,000 users, 10,000 items, 12 categories; see ``emulator.synthetic``) goes through the
+Synthetic data (50,000 users, 10,000 items, 12 categories; see ``engine/synthetic.py``) goes through the
 import checks into an Arrow table, then each recipe's ``train`` runs the full job a solution version runs:
 the held-out evaluation model, the metrics, and the final model. UPDATE training on top of the FULL
 co-occurrence version, in-process recommendation latency and the stored model's size are reported too.

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -154,6 +155,29 @@ def test_server_exits_cleanly_on_sigterm() -> None:
     server.client("personalize").list_dataset_groups()
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=10) == 0
+
+
+# What a user without the ``server`` extra meets: moto's server modules fail to import (Flask is missing).
+WITHOUT_FLASK = "import sys; sys.modules['flask'] = None; "
+
+
+def test_without_the_server_extra_the_command_names_the_extra_to_install() -> None:
+    from_the_command = "from personalize_emulator.harness.server import main; main(['--port', '0'])"
+    completed = subprocess.run(
+        [sys.executable, "-c", WITHOUT_FLASK + from_the_command], capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 2
+    assert "pip install 'personalize-emulator[server]'" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_without_the_server_extra_the_server_fixtures_name_the_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "flask", None)
+    monkeypatch.delitem(sys.modules, "moto.moto_server.werkzeug_app", raising=False)
+    with pytest.raises(ImportError, match=re.escape("pip install 'personalize-emulator[server]'")):
+        start_emulator_server(step_seconds=1)
 
 
 def test_mock_personalize_decorates_functions_and_coroutines(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,6 @@
 """AWS's error semantics: validation naming the member, conflicts, dependencies, quotas, failed jobs."""
 
+from types import SimpleNamespace
 from typing import Any
 
 import botocore.config
@@ -268,3 +269,37 @@ def test_at_most_200_tags(personalize: Any) -> None:
     group = personalize.create_dataset_group(name="tagged", tags=tags)["datasetGroupArn"]
     more = [{"tagKey": "one-more", "tagValue": "v"}]
     assert code_of(personalize.tag_resource, resourceArn=group, tags=more) == "TooManyTagsException"
+
+
+def test_an_operation_the_emulator_does_not_serve_is_refused_naming_it(emulator: Any) -> None:
+    """InvalidAction, HTTP 400, as AWS answers an action it does not know; never an unhandled error."""
+    events = emulator.client("personalize-events")
+    dataset = f"{ACCOUNT_ARN_PREFIX}:dataset/group/ACTIONS"
+    with pytest.raises(events.exceptions.ClientError) as raised:
+        events.put_actions(datasetArn=dataset, actions=[{"actionId": "action-1"}])
+    error = raised.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidAction", 400)
+    assert "PutActions" in error["Error"]["Message"]
+    runtime = emulator.client("personalize-runtime")
+    action_recommendations = {"campaignArn": f"{ACCOUNT_ARN_PREFIX}:campaign/none", "userId": "user-1"}
+    assert code_of(runtime.get_action_recommendations, **action_recommendations) == "InvalidAction"
+
+
+def test_an_operation_new_to_botocore_is_answered_when_called_not_when_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A botocore release that adds an operation must not break the import of the responses."""
+    from personalize_emulator.service import responses
+    from personalize_emulator.service.exceptions import InvalidAction
+
+    real_model = responses.service_model("personalize")
+
+    newer_model = SimpleNamespace(operation_names=[*real_model.operation_names, "CreateSomethingNew"])
+    monkeypatch.setattr(responses, "service_model", lambda service_name: newer_model)
+    newer = responses.serving_every_operation(
+        type("NewerResponse", (responses.PersonalizeEmulatorResponse,), {})
+    )
+    assert newer.handler("CreateDatasetGroup") is not None
+    assert newer.handler("CreateSomethingNew") is None
+    with pytest.raises(InvalidAction, match="CreateSomethingNew"):
+        newer().create_something_new()  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ command says which extra to install.
 import argparse
 import signal
 import sys
+import warnings
 from types import FrameType
 from typing import Any
 
@@ -21,7 +22,9 @@ SERVER_EXTRA_INSTALL = "pip install 'personalize-emulator[server]'"
 def require_server_extra() -> Any:
     """moto's server application module; ImportError naming the extra to install when it is missing."""
     try:
-        import moto.moto_server.werkzeug_app as werkzeug_app
+        with warnings.catch_warnings():  # moto warns before it raises; the error below says it all
+            warnings.simplefilter("ignore")
+            import moto.moto_server.werkzeug_app as werkzeug_app
     except ImportError as error:
         raise ImportError(
             f"The Personalize emulator's HTTP server needs moto's server dependencies ({error}). "
