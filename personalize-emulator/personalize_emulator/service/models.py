@@ -22,7 +22,9 @@ Semantics, from AWS's API reference and developer guide:
 Where AWS documents a rule but not its wording, the message here is our own, and says what is wrong.
 Where AWS's behaviour is undocumented we pick the conservative choice:
 
-- List operations return the most recently created resources first;
+- List operations return the most recently created resources first; a nextToken names the first resource
+  of the next page (moto's paginator), so a token whose resource has gone since is refused with
+  InvalidNextTokenException rather than silently skipping or repeating resources;
 - event tracker ARNs end in a random 8-hex-digit id, like solution versions' (random as moto's
   ``/moto-api/seed`` seeds it, like every id here);
 - UpdateCampaign only deploys another version of the campaign's own solution;
