@@ -1,8 +1,8 @@
 """The resources of the emulated control plane: their members, lifecycles, and the data they own.
 
-A :class:`Resource` of any kind holds its request members, its ancestors' ARNs, its tags' owner (the
-backend's tagging service), its lifecycle (``lifecycle.py``) and, while it runs, its data work
-(``work.py``). What a resource owns lives on it: a :class:`Dataset` its records, a :class:`TrainedResource`
+A :class:`Resource` of any kind holds its request members, its ancestors' ARNs, its lifecycle
+(``lifecycle.py``) and, while it runs, its data work (``work.py``); its tags are kept by the backend's
+tagging service. What a resource owns lives on it: a :class:`Dataset` its records, a :class:`TrainedResource`
 (solution version, recommender) what it learnt. What each job kind does is ``jobs.py``'s; the rules between
 resources (names, parents, quotas, deletion) are the backend's (``models.py``), reached through the
 :class:`ResourceStore` interface so that resources never depend on the backend's module.
