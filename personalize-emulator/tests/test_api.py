@@ -26,7 +26,7 @@ from .support import (
 EIGHT_HEX = "[0-9a-f]{8}"
 VOD_RECIPE = "arn:aws:personalize:::recipe/aws-vod-top-picks"
 ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
-EXPRESSION = "EXCLUDE ItemID WHERE Items.GENRE IN ($GENRES)"
+EXPRESSION = "EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($TYPES)"
 
 
 def test_arns_are_formed_as_aws_forms_them(personalize: Any) -> None:
@@ -175,7 +175,7 @@ def test_paging_with_max_results_and_next_token(personalize: Any) -> None:
         personalize.create_filter(
             name=f"filter-{number}",
             datasetGroupArn=group,
-            filterExpression="EXCLUDE ItemID WHERE Items.GENRE IN ($G)",
+            filterExpression="EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($T)",
         )
     pages = []
     request: dict[str, Any] = {"datasetGroupArn": group, "maxResults": 3}

@@ -40,8 +40,9 @@ need no data; :meth:`Filter.resolve` those that need the dataset group's schemas
 Conservative choices where AWS does not say: dataset and field names match ignoring case (AWS's pages write
 ``Items.genres`` for a GENRES field and ``ITEMS.genres``), and ``Action.`` is read as ``Actions.`` as in AWS's
 own example; one filter's expressions all filter the same thing (ItemID, UserID or ActionID); IN on a
-numeric field and NOT IN on event types are refused; a record without the field (null) matches no IN or
-comparison, and does match NOT IN and !=.
+numeric field and NOT IN on event types are refused; a filter must name datasets the group has, and their
+fields (an interactions dataset without EVENT_TYPE still takes EVENT_TYPE filters: its interactions match
+``"*"`` only); a record without the field (null) matches no IN or comparison, and does match NOT IN and !=.
 """
 
 from __future__ import annotations
@@ -544,6 +545,8 @@ def _resolve_field(ref: FieldRef, schemas: Mapping[str, PersonalizeSchema]) -> F
     schema = schemas.get(dataset)
     if schema is None:
         raise FilterError(f"The filter uses {ref}, but the dataset group has no {dataset} dataset.")
+    if dataset in (INTERACTIONS, ACTION_INTERACTIONS):  # EVENT_TYPE, the one field (parse_filter)
+        return replace(ref, name="EVENT_TYPE", type="string")
     found: SchemaField | None = next((f for f in schema.fields if f.name.upper() == ref.name.upper()), None)
     if found is None:
         raise FilterError(f"The filter uses {ref}, but the {dataset} schema has no field {ref.name}.")

@@ -24,8 +24,9 @@ What each kind does, and the texts it fails with:
 - BatchSegmentJob reads ``{"itemId": "..."}`` lines and writes ``{"input": {...}, "output":
   {"recommendedUsers": [...]}, "error": null}`` ("Batch segment job output examples", Item-Affinity; AWS's
   example has no ``error`` member, ours keeps it so that a line that fails can say why). Batch segment jobs
-  need a USER_SEGMENTATION version (aws-item-affinity), batch inference jobs any other; filters apply to
-  batch inference only (``engine/serving.py``).
+  need a USER_SEGMENTATION version (aws-item-affinity), batch inference jobs any other. A job's filter
+  (``filtering.py``) applies to each line with the line's ``filterValues`` ("Filtering batch
+  recommendations and user segments"); one that does not fit the job fails it.
 
 S3 and IAM: ``storage.py``. An import without a roleArn is not checked against IAM (AWS then relies on the
 bucket policy, which moto does not enforce).
@@ -40,8 +41,10 @@ import pyarrow.compute as pc
 from ..engine import serving
 from ..engine.datafiles import read_deletion_user_ids, read_import_data
 from ..engine.datastore import delete_users, training_snapshot
+from ..engine.filters import Filter, FilterError, FilterRequest
 from ..engine.training import train
 from .exceptions import CreationFailed
+from .filtering import allowed_for, applicable_filter
 from .kinds import KINDS
 from .resources import (
     RECORD_WRITES,
@@ -51,7 +54,6 @@ from .resources import (
     TrainedResource,
     Training,
     group_datasets,
-    group_interactions,
 )
 from .storage import Account, check_role
 from .work import Apply, Run
@@ -222,14 +224,22 @@ def _served(job: Resource) -> Served:
     return served
 
 
-def _item_filter(job: Resource) -> serving.InteractionFilter | None:
+def _job_filter(job: Resource, served: Served) -> Filter | None:
+    """The job's filter, checked against what the job serves; None without one."""
     if not job.attributes.get("filterArn"):
         return None
-    expression = job.backend.get(KINDS["Filter"], job.attributes["filterArn"]).attributes["filterExpression"]
     try:
-        return serving.parse_filter(expression)
-    except serving.UnsupportedFilter as error:
+        return applicable_filter(
+            job.backend, job.attributes["filterArn"], served.group_arn, served.recipe_type, served.recipe_arn
+        )
+    except FilterError as error:
         raise CreationFailed(str(error)) from None
+
+
+def _line_filter(
+    job: Resource, served: Served, parsed: Filter | None, request: FilterRequest
+) -> serving.Allowed | None:
+    return allowed_for(job.backend, parsed, served.group_arn, request) if parsed is not None else None
 
 
 Serve = Callable[[dict[str, Any]], dict[str, Any]]
@@ -273,25 +283,26 @@ class BatchInferenceJob(Resource):
             raise CreationFailed(
                 "A USER_SEGMENTATION solution version gives batch segment jobs, not batch inference."
             )
-        item_filter = _item_filter(self)
-        interactions = group_interactions(self.backend, served.group_arn)
+        parsed = _job_filter(self, served)
         num_results = self.attributes.get("numResults") or serving.DEFAULT_NUM_RESULTS
 
         def serve(request: dict[str, Any]) -> dict[str, Any]:
+            filter_request = FilterRequest(
+                request.get("userId"), request.get("itemId"), request.get("filterValues") or {}
+            )
             query = serving.Query(
                 user_id=request.get("userId"),
                 item_id=request.get("itemId"),
                 num_results=num_results,
-                item_filter=item_filter,
-                filter_values=request.get("filterValues"),
+                allowed=_line_filter(self, served, parsed, filter_request),
             )
             if served.recipe_type == "PERSONALIZED_RANKING":
                 if query.user_id is None or not isinstance(request.get("itemList"), list):
                     raise ValueError(
                         "Each line needs a userId and an itemList for a PERSONALIZED_RANKING recipe."
                     )
-                return serving.scored(serving.rank(served.model, query, request["itemList"], interactions))
-            return serving.scored(serving.recommend(served.model, served.recipe_type, query, interactions))
+                return serving.scored(serving.rank(served.model, query, request["itemList"]))
+            return serving.scored(serving.recommend(served.model, served.recipe_type, query))
 
         return _batch_job(self, serve)
 
@@ -301,13 +312,16 @@ class BatchSegmentJob(Resource):
         served = _served(self)
         if served.recipe_type != "USER_SEGMENTATION":
             raise CreationFailed("Batch segment jobs need a solution version of a USER_SEGMENTATION recipe.")
-        if self.attributes.get("filterArn"):
-            raise CreationFailed("The emulator does not apply filters to batch segment jobs.")
+        parsed = _job_filter(self, served)
         num_results = self.attributes.get("numResults") or serving.DEFAULT_NUM_RESULTS
 
         def serve(request: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(request.get("itemId"), str):
                 raise ValueError("Each line needs an itemId (Item-Affinity).")
-            return {"recommendedUsers": serving.users_for_item(served.model, request["itemId"], num_results)}
+            allowed = _line_filter(
+                self, served, parsed, FilterRequest(values=request.get("filterValues") or {})
+            )
+            users = serving.users_for_item(served.model, request["itemId"], num_results, allowed)
+            return {"recommendedUsers": users}
 
         return _batch_job(self, serve)

@@ -54,6 +54,7 @@ from .exceptions import (
     TooManyTagKeysException,
     TooManyTagsException,
 )
+from .filtering import FilterResource, parsed_filter
 from .jobs import (
     BatchInferenceJob,
     BatchSegmentJob,
@@ -85,6 +86,7 @@ RESOURCE_CLASSES: dict[str, type[Resource]] = {
     "BatchInferenceJob": BatchInferenceJob,
     "BatchSegmentJob": BatchSegmentJob,
     "Recommender": Recommender,
+    "Filter": FilterResource,
 }
 
 
@@ -453,7 +455,12 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     # -- filters, event trackers, metric attributions ---------------------------------------------
 
     def create_filter(self, params: Params) -> Params:
-        return {"filterArn": self.add(KINDS["Filter"], params).arn}
+        self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
+        parsed = parsed_filter(self, params)
+        resource = self.add(KINDS["Filter"], params)
+        assert isinstance(resource, FilterResource)
+        resource.parsed = parsed
+        return {"filterArn": resource.arn}
 
     def create_event_tracker(self, params: Params) -> Params:
         tracker = self.add(

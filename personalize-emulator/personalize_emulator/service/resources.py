@@ -261,6 +261,7 @@ class Served:
 
     model: TrainedModel
     recipe_type: str
+    recipe_arn: str
     group_arn: str
     latest_timestamp: int | None  # of the interactions it was trained on
 
@@ -279,9 +280,15 @@ class TrainedResource(Resource):
         training = self.training
         if training is None:
             return None
-        recipe_type = RECIPES[self.attributes["recipeArn"]].recipe_type
+        recipe_arn = self.attributes["recipeArn"]
         group_arn = self.attributes["datasetGroupArn"]
-        return Served(training.result.model, recipe_type, group_arn, training.latest_timestamp)
+        return Served(
+            training.result.model,
+            RECIPES[recipe_arn].recipe_type,
+            recipe_arn,
+            group_arn,
+            training.latest_timestamp,
+        )
 
 
 def group_datasets(store: ResourceStore, group_arn: str) -> dict[str, Dataset]:

@@ -4,14 +4,14 @@ A campaign serves the model of the solution version it has deployed, its ``solut
 UpdateCampaign replaces once the update (``latestCampaignUpdate``) is ACTIVE; a recommender serves what it
 learnt as it was created. What a request may ask depends on the recipe type, as AWS documents it:
 USER_PERSONALIZATION takes a userId, RELATED_ITEMS an itemId (and optionally a userId, for filters),
-PERSONALIZED_RANKING only GetPersonalizedRanking. Filters: see ``engine/serving.py``. For
+PERSONALIZED_RANKING only GetPersonalizedRanking. Filters: ``filtering.py``. For
 USER_PERSONALIZATION and PERSONALIZED_RANKING, the user's events sent with PutEvents after the newest
 interaction the model was trained on count as their newest history, as AWS's real-time personalization does.
 
 Errors are the two the runtime API declares: ResourceNotFoundException for an unknown campaign, recommender
 or filter; InvalidInputException for a campaign, recommender or filter that is not ACTIVE, a request that
-does not fit the recipe, and a filter expression the emulator does not apply. numResults defaults to 25 and
-is at most 500, GetRecommendations' documented maximum without metadata.
+does not fit the recipe, and a filter that does not fit the request (``filtering.py``). numResults defaults
+to 25 and is at most 500, GetRecommendations' documented maximum without metadata.
 """
 
 from typing import Any
@@ -19,10 +19,12 @@ from typing import Any
 from moto.moto_api._internal import mock_random
 
 from ..engine import serving
+from ..engine.filters import FilterError, FilterRequest
 from .exceptions import InvalidInputException
+from .filtering import allowed_for, applicable_filter
 from .kinds import KINDS
 from .models import PersonalizeEmulatorBackend
-from .resources import Resource, Served, TrainedResource, events_since, group_interactions
+from .resources import Resource, Served, TrainedResource, events_since
 
 Params = dict[str, Any]
 
@@ -60,15 +62,6 @@ def _query(backend: PersonalizeEmulatorBackend, params: Params, served: Served) 
     num_results = params.get("numResults", serving.DEFAULT_NUM_RESULTS)
     if num_results > MAX_NUM_RESULTS:
         raise InvalidInputException(f"numResults must be at most {MAX_NUM_RESULTS}.")
-    item_filter = None
-    if params.get("filterArn"):
-        filter_resource = _active(backend, "Filter", params["filterArn"])
-        if filter_resource.attributes["datasetGroupArn"] != served.group_arn:
-            raise InvalidInputException(f"The filter {filter_resource.arn} belongs to another dataset group.")
-        try:
-            item_filter = serving.parse_filter(filter_resource.attributes["filterExpression"])
-        except serving.UnsupportedFilter as error:
-            raise InvalidInputException(str(error)) from None
     user_id = params.get("userId")
     recent_items: tuple[str, ...] = ()
     if user_id is not None and served.recipe_type in REAL_TIME_RECIPE_TYPES:
@@ -77,14 +70,24 @@ def _query(backend: PersonalizeEmulatorBackend, params: Params, served: Served) 
         user_id=user_id,
         item_id=params.get("itemId"),
         num_results=num_results,
-        item_filter=item_filter,
-        filter_values=params.get("filterValues"),
+        allowed=_allowed(backend, params, served),
         recent_items=recent_items,
     )
 
 
-def _interactions(backend: PersonalizeEmulatorBackend, query: serving.Query, group_arn: str) -> Any:
-    return group_interactions(backend, group_arn) if query.item_filter else None
+def _allowed(backend: PersonalizeEmulatorBackend, params: Params, served: Served) -> serving.Allowed | None:
+    """The request's filter, as serving applies it; None without one."""
+    if not params.get("filterArn"):
+        return None
+    backend.get(KINDS["Filter"], params["filterArn"])  # ResourceNotFoundException for an unknown filter
+    request = FilterRequest(params.get("userId"), params.get("itemId"), params.get("filterValues") or {})
+    try:
+        parsed = applicable_filter(
+            backend, params["filterArn"], served.group_arn, served.recipe_type, served.recipe_arn
+        )
+    except FilterError as error:
+        raise InvalidInputException(str(error)) from None
+    return allowed_for(backend, parsed, served.group_arn, request)
 
 
 def _scored(ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
@@ -96,10 +99,9 @@ def get_recommendations(backend: PersonalizeEmulatorBackend, params: Params) -> 
     if served.recipe_type not in ("USER_PERSONALIZATION", "RELATED_ITEMS"):
         raise InvalidInputException(f"GetRecommendations does not serve a {served.recipe_type} recipe.")
     query = _query(backend, params, served)
-    interactions = _interactions(backend, query, served.group_arn)
     try:
-        ranked = serving.recommend(served.model, served.recipe_type, query, interactions)
-    except ValueError as error:
+        ranked = serving.recommend(served.model, served.recipe_type, query)
+    except ValueError as error:  # FilterError too
         raise InvalidInputException(str(error)) from None
     return {"itemList": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}
 
@@ -111,6 +113,8 @@ def get_personalized_ranking(backend: PersonalizeEmulatorBackend, params: Params
             f"GetPersonalizedRanking serves PERSONALIZED_RANKING recipes, not {served.recipe_type}."
         )
     query = _query(backend, params, served)
-    interactions = _interactions(backend, query, served.group_arn)
-    ranked = serving.rank(served.model, query, params["inputList"], interactions)
+    try:
+        ranked = serving.rank(served.model, query, params["inputList"])
+    except FilterError as error:
+        raise InvalidInputException(str(error)) from None
     return {"personalizedRanking": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}
