@@ -271,18 +271,21 @@ def test_at_most_200_tags(personalize: Any) -> None:
     assert code_of(personalize.tag_resource, resourceArn=group, tags=more) == "TooManyTagsException"
 
 
-def test_an_operation_the_emulator_does_not_serve_is_refused_naming_it(emulator: Any) -> None:
-    """InvalidAction, HTTP 400, as AWS answers an action it does not know; never an unhandled error."""
+def test_the_actions_operations_answer_as_aws_does_for_what_does_not_exist(emulator: Any) -> None:
     events = emulator.client("personalize-events")
     dataset = f"{ACCOUNT_ARN_PREFIX}:dataset/group/ACTIONS"
-    with pytest.raises(events.exceptions.ClientError) as raised:
-        events.put_actions(datasetArn=dataset, actions=[{"actionId": "action-1"}])
-    error = raised.value.response
-    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidAction", 400)
-    assert "PutActions" in error["Error"]["Message"]
+    assert (
+        code_of(events.put_actions, datasetArn=dataset, actions=[{"actionId": "a"}])
+        == "ResourceNotFoundException"
+    )
+    interaction = {"actionId": "a", "sessionId": "s", "timestamp": 1, "eventType": "TAKEN"}
+    refused = code_of(events.put_action_interactions, trackingId="unknown", actionInteractions=[interaction])
+    assert refused == "InvalidInputException"
     runtime = emulator.client("personalize-runtime")
     action_recommendations = {"campaignArn": f"{ACCOUNT_ARN_PREFIX}:campaign/none", "userId": "user-1"}
-    assert code_of(runtime.get_action_recommendations, **action_recommendations) == "InvalidAction"
+    assert (
+        code_of(runtime.get_action_recommendations, **action_recommendations) == "ResourceNotFoundException"
+    )
 
 
 def test_an_operation_new_to_botocore_is_answered_when_called_not_when_loaded(

@@ -5,8 +5,9 @@ A :class:`DatasetRecords` holds two Arrow tables of the dataset's schema fields:
 - **bulk** data, written by dataset import jobs. A FULL import replaces it; an INCREMENTAL import appends
   to it, and for Items, Users and Actions a record replaces the bulk record with the same id. The first
   import into a dataset must be FULL (:meth:`DatasetRecords.import_mode_problem`).
-- **PUT** data, written by personalize-events PutEvents / PutItems / PutUsers. Imports never touch it;
-  PutItems and PutUsers replace the PUT record with the same id.
+- **PUT** data, written by personalize-events PutEvents / PutItems / PutUsers / PutActions /
+  PutActionInteractions. Imports never touch it; PutItems, PutUsers and PutActions replace the PUT record with
+  the same id.
 
 Exports follow CreateDatasetExportJob's ``ingestionMode``: BULK, PUT, or ALL (both; for datasets keyed by
 id, the newest record per id wins, whichever side it came from). A data deletion job removes every record of
@@ -226,6 +227,26 @@ def item_record(item: Mapping[str, Any], schema: PersonalizeSchema) -> dict[str,
 def user_record(user: Mapping[str, Any], schema: PersonalizeSchema) -> dict[str, Any]:
     """One PutUsers ``users`` entry as a Users record."""
     return {"USER_ID": user["userId"], **_properties(user.get("properties"), schema)}
+
+
+def action_record(action: Mapping[str, Any], schema: PersonalizeSchema) -> dict[str, Any]:
+    """One PutActions ``actions`` entry as an Actions record."""
+    return {"ACTION_ID": action["actionId"], **_properties(action.get("properties"), schema)}
+
+
+def action_interaction_record(interaction: Mapping[str, Any], schema: PersonalizeSchema) -> dict[str, Any]:
+    """One PutActionInteractions ``actionInteractions`` entry as an Action_Interactions record; a user
+    without a userId is recorded under the sessionId, as PutEvents records anonymous users."""
+    record: dict[str, Any] = {
+        "USER_ID": interaction.get("userId") or interaction["sessionId"],
+        "ACTION_ID": interaction["actionId"],
+        "TIMESTAMP": _epoch_seconds(interaction["timestamp"]),
+        "EVENT_TYPE": interaction["eventType"],
+        "RECOMMENDATION_ID": interaction.get("recommendationId"),
+        "IMPRESSION": "|".join(interaction["impression"]) if interaction.get("impression") else None,
+    }
+    record.update(_properties(interaction.get("properties"), schema))
+    return {name: value for name, value in record.items() if name in schema.names}
 
 
 def _properties(properties: str | Mapping[str, Any] | None, schema: PersonalizeSchema) -> dict[str, Any]:

@@ -114,6 +114,11 @@ def model_kind_for_recipe(recipe_arn: str) -> ModelKind:
     return RECIPE_MODEL_KINDS[recipe]
 
 
+def check_enough_interactions(table: pa.Table | None) -> None:
+    """Raise TrainingError unless ``table`` (Interactions) has what training needs (the quotas above)."""
+    _Interactions.from_table(table, None, None)
+
+
 @dataclass(frozen=True)
 class TrainingResult:
     model: TrainedModel

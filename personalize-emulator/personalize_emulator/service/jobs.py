@@ -39,10 +39,11 @@ from typing import Any
 import pyarrow.compute as pc
 
 from ..engine import serving
+from ..engine.actions import ActionTrainingResult, train_next_best_action
 from ..engine.datafiles import read_deletion_user_ids, read_import_data
 from ..engine.datastore import delete_users, training_snapshot
 from ..engine.filters import Filter, FilterError, FilterRequest
-from ..engine.training import train
+from ..engine.training import TrainingResult, check_enough_interactions, train
 from .exceptions import CreationFailed
 from .filtering import allowed_for, applicable_filter
 from .kinds import KINDS
@@ -58,6 +59,7 @@ from .resources import (
 from .storage import Account, check_role
 from .work import Apply, Run
 
+NEXT_BEST_ACTION = "aws-next-best-action"
 # Domain use cases train here as the custom recipe (and event type) closest to what AWS describes for them.
 USE_CASE_RECIPES: dict[str, tuple[str, str | None]] = {
     "aws-ecomm-popular-items-by-purchases": ("aws-popularity-count", "Purchase"),
@@ -158,12 +160,24 @@ class _Trained(TrainedResource):
             )
         )
 
+        actions, action_interactions = (
+            datasets[kind].records.records("ALL") if kind in datasets else None
+            for kind in ("Actions", "Action_Interactions")
+        )
+
         def run() -> Apply:
+            result: TrainingResult | ActionTrainingResult
             try:
-                result = train(snapshot, recipe_arn, **options)
+                if recipe_arn.endswith(f"/{NEXT_BEST_ACTION}"):
+                    check_enough_interactions(snapshot.interactions)
+                    result = train_next_best_action(actions, action_interactions)
+                else:
+                    result = train(snapshot, recipe_arn, **options)
             except ValueError as error:  # TrainingError, or a recipe the emulator cannot train
                 raise CreationFailed(str(error)) from None
-            interactions = snapshot.interactions
+            interactions = (
+                action_interactions if isinstance(result, ActionTrainingResult) else snapshot.interactions
+            )
             latest = pc.max(interactions["TIMESTAMP"]).as_py() if interactions is not None else None
 
             def store() -> None:
@@ -200,6 +214,8 @@ class SolutionVersion(_Trained):
                     "with trainingMode FULL."
                 )
             previous = earlier[0].training_result
+            if not isinstance(previous, TrainingResult):
+                raise CreationFailed(f"trainingMode UPDATE does not apply to {attributes['recipeArn']}.")
         return self._training(
             attributes["recipeArn"],
             event_type=attributes.get("eventType"),
@@ -301,8 +317,8 @@ class BatchInferenceJob(Resource):
                     raise ValueError(
                         "Each line needs a userId and an itemList for a PERSONALIZED_RANKING recipe."
                     )
-                return serving.scored(serving.rank(served.model, query, request["itemList"]))
-            return serving.scored(serving.recommend(served.model, served.recipe_type, query))
+                return serving.scored(serving.rank(served.items_model, query, request["itemList"]))
+            return serving.scored(serving.recommend(served.items_model, served.recipe_type, query))
 
         return _batch_job(self, serve)
 
@@ -321,7 +337,7 @@ class BatchSegmentJob(Resource):
             allowed = _line_filter(
                 self, served, parsed, FilterRequest(values=request.get("filterValues") or {})
             )
-            users = serving.users_for_item(served.model, request["itemId"], num_results, allowed)
+            users = serving.users_for_item(served.items_model, request["itemId"], num_results, allowed)
             return {"recommendedUsers": users}
 
         return _batch_job(self, serve)

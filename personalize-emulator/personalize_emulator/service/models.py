@@ -69,6 +69,10 @@ from .recipes import ALGORITHMS, FEATURE_TRANSFORMATIONS, RECIPES
 from .resources import Dataset, Resource, Schema, Solution, TrainedResource
 from .schemas import check_avro_schema, check_schema_fits_dataset_type, dataset_type_key
 
+NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
+# Next-Best-Action's datasets exist in custom dataset groups only
+# (https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html).
+CUSTOM_ONLY_DATASET_TYPES = frozenset({"Actions", "Action_Interactions"})
 DELETABLE_STATUSES = frozenset({"ACTIVE", lifecycle.CREATE_FAILED, "INACTIVE"})
 MAX_TAGS = 200
 PAGING_MEMBERS = frozenset({"nextToken", "maxResults"})
@@ -288,6 +292,10 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     def create_dataset(self, params: Params) -> Params:
         dataset_type = dataset_type_key(params["datasetType"])
         group = self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
+        if dataset_type in CUSTOM_ONLY_DATASET_TYPES and group.attributes.get("domain"):
+            raise InvalidInputException(
+                f"{dataset_type} datasets cannot be created in a Domain dataset group."
+            )
         self._fitting_schema(params["schemaArn"], dataset_type, group)
         resource_id = f"{group.attributes['name']}/{dataset_type.upper()}"
         dataset = self.add(KINDS["Dataset"], params, resource_id=resource_id)
@@ -410,6 +418,12 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     def create_batch_inference_job(self, params: Params) -> Params:
         self._check_filter(params)
+        version = self.get(KINDS["SolutionVersion"], params["solutionVersionArn"])
+        recipe = version.attributes.get("recipeArn", "").rsplit("/", 1)[-1]
+        if recipe in NO_BATCH_RECIPES:
+            # "You can't get batch recommendations with the Trending-Now or Next-Best-Action recipes."
+            # (https://docs.aws.amazon.com/personalize/latest/dg/batch-inference-job-output-examples.html)
+            raise InvalidInputException(f"Batch inference jobs cannot use a solution version of {recipe}.")
         job = self.add(KINDS["BatchInferenceJob"], params)
         return {"batchInferenceJobArn": job.arn}
 

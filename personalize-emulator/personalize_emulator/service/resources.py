@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from moto.core.common_models import BaseModel
 from moto.core.utils import unix_time
 
+from ..engine.actions import ActionModel, ActionTrainingResult
 from ..engine.avro import parse_schema
 from ..engine.datastore import DatasetRecords
 from ..engine.training import TrainedModel, TrainingResult
@@ -250,7 +251,7 @@ class Solution(Resource):
 class Training:
     """What a solution version or recommender learnt."""
 
-    result: TrainingResult
+    result: TrainingResult | ActionTrainingResult
     # The newest interaction training saw: events sent later are the user's real-time history.
     latest_timestamp: int | None
 
@@ -259,11 +260,23 @@ class Training:
 class Served:
     """What a solution version or recommender serves from: its model, recipe type and dataset group."""
 
-    model: TrainedModel
+    model: TrainedModel | ActionModel
     recipe_type: str
     recipe_arn: str
     group_arn: str
     latest_timestamp: int | None  # of the interactions it was trained on
+
+    @property
+    def items_model(self) -> TrainedModel:
+        """The model of an item (or user segment) recipe; callers check the recipe type first."""
+        assert isinstance(self.model, TrainedModel), self.recipe_type
+        return self.model
+
+    @property
+    def actions_model(self) -> ActionModel:
+        """The model of a PERSONALIZED_ACTIONS recipe; callers check the recipe type first."""
+        assert isinstance(self.model, ActionModel), self.recipe_type
+        return self.model
 
 
 class TrainedResource(Resource):
@@ -272,7 +285,7 @@ class TrainedResource(Resource):
     training: Training | None = None
 
     @property
-    def training_result(self) -> TrainingResult | None:
+    def training_result(self) -> TrainingResult | ActionTrainingResult | None:
         return self.training.result if self.training is not None else None
 
     def served(self) -> Served | None:

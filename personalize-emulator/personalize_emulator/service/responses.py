@@ -123,16 +123,17 @@ class PersonalizeRuntimeResponse(EmulatorResponse):
     OPERATIONS: ClassVar[dict[str, Handler]] = {
         "GetRecommendations": runtime.get_recommendations,
         "GetPersonalizedRanking": runtime.get_personalized_ranking,
+        "GetActionRecommendations": runtime.get_action_recommendations,
     }
 
 
 @serving_every_operation
 class PersonalizeEventsResponse(EmulatorResponse):
-    """PutActions and PutActionInteractions are not served: the emulator models no Actions data."""
-
     SERVICE_NAME = "personalize-events"
     OPERATIONS: ClassVar[dict[str, Handler]] = {
         "PutEvents": events.put_events,
         "PutItems": events.put_items,
         "PutUsers": events.put_users,
+        "PutActions": events.put_actions,
+        "PutActionInteractions": events.put_action_interactions,
     }

@@ -1,10 +1,12 @@
-"""personalize-runtime: GetRecommendations and GetPersonalizedRanking, from campaigns and recommenders.
+"""personalize-runtime: GetRecommendations, GetPersonalizedRanking and GetActionRecommendations, from
+campaigns and recommenders.
 
 A campaign serves the model of the solution version it has deployed, its ``solutionVersionArn``, which an
 UpdateCampaign replaces once the update (``latestCampaignUpdate``) is ACTIVE; a recommender serves what it
 learnt as it was created. What a request may ask depends on the recipe type, as AWS documents it:
 USER_PERSONALIZATION takes a userId, RELATED_ITEMS an itemId (and optionally a userId, for filters),
-PERSONALIZED_RANKING only GetPersonalizedRanking. Filters: ``filtering.py``. For
+PERSONALIZED_RANKING only GetPersonalizedRanking, PERSONALIZED_ACTIONS (Next-Best-Action,
+``engine/actions.py``) only GetActionRecommendations. Filters: ``filtering.py``. For
 USER_PERSONALIZATION and PERSONALIZED_RANKING, the user's events sent with PutEvents after the newest
 interaction the model was trained on count as their newest history, as AWS's real-time personalization does.
 
@@ -16,6 +18,7 @@ to 25 and is at most 500, GetRecommendations' documented maximum without metadat
 
 from typing import Any
 
+import pyarrow.compute as pc
 from moto.moto_api._internal import mock_random
 
 from ..engine import serving
@@ -24,11 +27,13 @@ from .exceptions import InvalidInputException
 from .filtering import allowed_for, applicable_filter
 from .kinds import KINDS
 from .models import PersonalizeEmulatorBackend
-from .resources import Resource, Served, TrainedResource, events_since
+from .resources import Resource, Served, TrainedResource, events_since, group_datasets
 
 Params = dict[str, Any]
 
 MAX_NUM_RESULTS = 500
+DEFAULT_ACTION_RESULTS = 5
+MAX_ACTION_RESULTS = 100
 # Recipes whose recommendations follow the user's events as they arrive (AWS: "real-time personalization").
 REAL_TIME_RECIPE_TYPES = frozenset({"USER_PERSONALIZATION", "PERSONALIZED_RANKING"})
 
@@ -100,7 +105,7 @@ def get_recommendations(backend: PersonalizeEmulatorBackend, params: Params) -> 
         raise InvalidInputException(f"GetRecommendations does not serve a {served.recipe_type} recipe.")
     query = _query(backend, params, served)
     try:
-        ranked = serving.recommend(served.model, served.recipe_type, query)
+        ranked = serving.recommend(served.items_model, served.recipe_type, query)
     except ValueError as error:  # FilterError too
         raise InvalidInputException(str(error)) from None
     return {"itemList": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}
@@ -114,7 +119,54 @@ def get_personalized_ranking(backend: PersonalizeEmulatorBackend, params: Params
         )
     query = _query(backend, params, served)
     try:
-        ranked = serving.rank(served.model, query, params["inputList"])
+        ranked = serving.rank(served.items_model, query, params["inputList"])
     except FilterError as error:
         raise InvalidInputException(str(error)) from None
     return {"personalizedRanking": _scored(ranked), "recommendationId": f"RID-{mock_random.uuid4()}"}
+
+
+def _recent_actions_taken(
+    backend: PersonalizeEmulatorBackend, served: Served, user_id: str
+) -> list[tuple[str, int]]:
+    """The user's TAKEN actions sent with PutActionInteractions after training's newest interaction."""
+    dataset = group_datasets(backend, served.group_arn).get("Action_Interactions")
+    if dataset is None:
+        return []
+    events = dataset.records.records("PUT")
+    if events.num_rows == 0:
+        return []
+    mine = pc.and_(
+        pc.equal(events["USER_ID"], user_id), pc.equal(pc.utf8_upper(events["EVENT_TYPE"]), "TAKEN")
+    )
+    if served.latest_timestamp is not None:
+        mine = pc.and_(mine, pc.greater(events["TIMESTAMP"], served.latest_timestamp))
+    taken = events.filter(mine)
+    return list(zip(taken["ACTION_ID"].to_pylist(), taken["TIMESTAMP"].to_pylist(), strict=True))
+
+
+def get_action_recommendations(backend: PersonalizeEmulatorBackend, params: Params) -> Params:
+    """Actions for a user from a campaign of a PERSONALIZED_ACTIONS solution version: numResults defaults to
+    5 and is at most 100 (GetActionRecommendations, API reference)."""
+    if not params.get("campaignArn"):
+        raise InvalidInputException("Provide the campaignArn of a campaign of a PERSONALIZED_ACTIONS recipe.")
+    served = _served(backend, {"campaignArn": params["campaignArn"]})
+    if served.recipe_type != "PERSONALIZED_ACTIONS":
+        raise InvalidInputException(
+            f"GetActionRecommendations serves PERSONALIZED_ACTIONS recipes, not {served.recipe_type}."
+        )
+    num_results = params.get("numResults", DEFAULT_ACTION_RESULTS)
+    if num_results > MAX_ACTION_RESULTS:
+        raise InvalidInputException(f"numResults must be at most {MAX_ACTION_RESULTS}.")
+    user_id = params.get("userId")
+    if user_id is None:
+        raise InvalidInputException("userId is required to get action recommendations.")
+    model = served.actions_model
+    allowed = _allowed(backend, params, served)
+    try:
+        mask = allowed(model.action_ids) if allowed is not None else None
+    except FilterError as error:
+        raise InvalidInputException(str(error)) from None
+    recent = _recent_actions_taken(backend, served, user_id)
+    ranked = model.recommend(user_id, num_results, allowed=mask, recent=recent)
+    actions = [{"actionId": action, "score": score} for action, score in ranked]
+    return {"actionList": actions, "recommendationId": f"RID-{mock_random.uuid4()}"}
