@@ -44,6 +44,7 @@ from ..engine.datafiles import read_deletion_user_ids, read_import_data
 from ..engine.datastore import delete_users, training_snapshot
 from ..engine.filters import Filter, FilterError, FilterRequest
 from ..engine.training import TrainingResult, check_enough_interactions, train
+from .encryption import check_key
 from .exceptions import CreationFailed
 from .filtering import allowed_for, applicable_filter
 from .kinds import KINDS
@@ -73,6 +74,14 @@ USE_CASE_RECIPES: dict[str, tuple[str, str | None]] = {
     "aws-vod-because-you-watched-x": ("aws-similar-items", None),
     "aws-vod-more-like-x": ("aws-similar-items", None),
 }
+
+
+def _output_key(destination: dict[str, Any], role_arn: str) -> str | None:
+    """The output's kmsKeyArn, once checked that Personalize may use it with the job's role."""
+    key_arn = destination.get("kmsKeyArn")
+    if key_arn:
+        check_key(key_arn, role_arn)
+    return key_arn
 
 
 def _account(resource: Resource) -> Account:
@@ -117,9 +126,10 @@ class DatasetExportJob(Resource):
 
         def run() -> Apply:
             check_role(self.attributes["roleArn"])
+            destination = self.attributes["jobOutput"]["s3DataDestination"]
+            key_arn = _output_key(destination, self.attributes["roleArn"])
             csv = b"".join(records.export_csv(self.attributes["ingestionMode"]))
-            path = self.attributes["jobOutput"]["s3DataDestination"]["path"]
-            account.write_object(path, f"{name}/{name}_part_00000.csv", csv)
+            account.write_object(destination["path"], f"{name}/{name}_part_00000.csv", csv, key_arn)
             return lambda: None
 
         return run
@@ -267,13 +277,14 @@ def _batch_job(job: Resource, serve: Serve) -> Run:
 
     def run() -> Apply:
         check_role(job.attributes["roleArn"])
-        output = job.attributes["jobOutput"]["s3DataDestination"]["path"]
+        destination = job.attributes["jobOutput"]["s3DataDestination"]
+        output, key_arn = destination["path"], _output_key(destination, job.attributes["roleArn"])
         input_path = job.attributes["jobInput"]["s3DataSource"]["path"]
         for uri, chunks in account.read_objects(input_path, every_match=True):
             lines = b"".join(chunks).decode("utf-8").splitlines()
             served = [_serve_line(line, serve) for line in lines if line.strip()]
             content = "".join(json.dumps(line) + "\n" for line in served).encode()
-            account.write_object(output, f"{uri.rsplit('/', 1)[-1]}.out", content)
+            account.write_object(output, f"{uri.rsplit('/', 1)[-1]}.out", content, key_arn)
         return lambda: None
 
     return run

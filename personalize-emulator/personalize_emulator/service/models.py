@@ -66,7 +66,7 @@ from .jobs import (
 )
 from .kinds import KINDS, Kind
 from .recipes import ALGORITHMS, FEATURE_TRANSFORMATIONS, RECIPES
-from .resources import Dataset, Resource, Schema, Solution, TrainedResource
+from .resources import Dataset, DatasetGroup, Resource, Schema, Solution, TrainedResource
 from .schemas import check_avro_schema, check_schema_fits_dataset_type, dataset_type_key
 
 NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
@@ -80,6 +80,7 @@ DEFAULT_PAGE_SIZE = 100
 Params = dict[str, Any]
 
 RESOURCE_CLASSES: dict[str, type[Resource]] = {
+    "DatasetGroup": DatasetGroup,
     "Schema": Schema,
     "Dataset": Dataset,
     "DatasetImportJob": DatasetImportJob,

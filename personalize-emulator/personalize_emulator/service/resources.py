@@ -22,12 +22,13 @@ from ..engine.avro import parse_schema
 from ..engine.datastore import DatasetRecords
 from ..engine.training import TrainedModel, TrainingResult
 from . import lifecycle
+from .encryption import check_key
 from .exceptions import CreationFailed
 from .faults import FAULTS
 from .kinds import KINDS, Kind
 from .recipes import RECIPES
 from .schemas import dataset_type_key
-from .work import Run, Work
+from .work import Apply, Run, Work
 
 Params = dict[str, Any]
 
@@ -101,10 +102,21 @@ class Resource(BaseModel):
         if forced_failure is not None:
             return Work.failing(label, forced_failure)
         try:
+            self.check_group_key()
             run = self.prepare_work()
         except CreationFailed as failure:
             return Work.failing(label, str(failure))
         return Work(label, run) if run is not None else None
+
+    def check_group_key(self) -> None:
+        """Fail (CreationFailed) when the KMS key of the resource's dataset group can no longer be used
+        (``encryption.py``): disabled, scheduled for deletion or its key policy changed since."""
+        group_arn = self.ancestors.get("datasetGroupArn")
+        if group_arn is None:
+            return
+        group = self.backend.get(KINDS["DatasetGroup"], group_arn)
+        if group.attributes.get("kmsKeyArn"):
+            check_key(group.attributes["kmsKeyArn"], group.attributes.get("roleArn"), role_needs_access=False)
 
     def prepare_work(self) -> Run | None:
         """Capture the inputs of the resource's data work, as it enters its in-progress status; return the
@@ -191,6 +203,21 @@ class Resource(BaseModel):
         return [
             child for child in self.backend.descendants(self) if child.is_running or not child.kind.is_job
         ]
+
+
+class DatasetGroup(Resource):
+    """A dataset group: with a kmsKeyArn, its creation checks that Personalize may use the key."""
+
+    def prepare_work(self) -> Run | None:
+        key_arn, role_arn = self.attributes.get("kmsKeyArn"), self.attributes.get("roleArn")
+        if not key_arn:
+            return None
+
+        def run() -> Apply:
+            check_key(key_arn, role_arn)
+            return lambda: None
+
+        return run
 
 
 class Schema(Resource):

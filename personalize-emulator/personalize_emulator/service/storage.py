@@ -89,12 +89,16 @@ class Account:
             raise CreationFailed(INSUFFICIENT_PRIVILEGES)
         return [(location.uri(name), read_object_chunks(key)) for name, key in keys]
 
-    def write_object(self, folder_uri: str, name: str, content: bytes) -> None:
+    def write_object(
+        self, folder_uri: str, name: str, content: bytes, kms_key_arn: str | None = None
+    ) -> None:
+        """Write ``name`` under ``folder_uri``; with ``kms_key_arn``, SSE-KMS encrypted under that key."""
         location = S3Location.parse(folder_uri, "output")
         s3 = self.s3()
         _bucket(s3, location.bucket)
         prefix = location.key if location.is_folder else f"{location.key}/"
-        s3.put_object(location.bucket, f"{prefix}{name}", content)
+        encryption = {"encryption": "aws:kms", "kms_key_id": kms_key_arn} if kms_key_arn else {}
+        s3.put_object(location.bucket, f"{prefix}{name}", content, **encryption)
 
 
 def _bucket(s3: Any, name: str) -> Any:
@@ -134,8 +138,8 @@ def _personalize_may_assume(policy: dict[str, Any]) -> bool:
     return False
 
 
-def check_role(role_arn: str) -> None:
-    """Fail unless ``role_arn`` exists in moto's IAM and Personalize may assume it."""
+def assumable_role(role_arn: str) -> Any:
+    """The role ``role_arn`` in moto's IAM if Personalize may assume it, else None."""
     from moto.iam.models import iam_backends
 
     # arn:<partition>:iam::<account>:role/<name>
@@ -143,6 +147,11 @@ def check_role(role_arn: str) -> None:
     try:
         role = iam_backends[parts[4]][parts[1]].get_role_by_arn(role_arn)
     except Exception:  # moto raises its IAM NotFoundException; a malformed ARN fails the same way
-        raise CreationFailed(INSUFFICIENT_PRIVILEGES) from None
-    if not _personalize_may_assume(_trust_policy(role.assume_role_policy_document)):
+        return None
+    return role if _personalize_may_assume(_trust_policy(role.assume_role_policy_document)) else None
+
+
+def check_role(role_arn: str) -> None:
+    """Fail unless ``role_arn`` exists in moto's IAM and Personalize may assume it."""
+    if assumable_role(role_arn) is None:
         raise CreationFailed(INSUFFICIENT_PRIVILEGES)
