@@ -6,6 +6,9 @@ What each kind does, and the texts it fails with:
   (a location ending in ``/``), streamed from moto's S3, checked against the dataset's schema
   (:func:`..engine.datafiles.read_import_data`, whose failure texts are AWS's where AWS publishes them). FULL
   replaces the bulk data, INCREMENTAL upserts; an INCREMENTAL first import fails.
+- With ``publishAttributionMetricsToS3``, an Interactions import also writes its metric attribution report
+  (``engine/attribution.py``) to the group's metric attribution's ``metricsOutputConfig.s3DataDestination``
+  ("Publishing metrics to Amazon S3").
 - DatasetExportJob writes one CSV file with a header, ``<path><jobName>/<jobName>_part_00000.csv`` (AWS does
   not document its file names; ours are documented here), of the BULK, PUT or ALL records.
 - DataDeletionJob reads the USER_ID CSV at ``dataSource.dataLocation``, removes those users' records from
@@ -33,13 +36,16 @@ bucket policy, which moto does not enforce).
 """
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine import serving
 from ..engine.actions import ActionTrainingResult, train_next_best_action
+from ..engine.attribution import AttributionError, attribution_report, report_name
 from ..engine.datafiles import read_deletion_user_ids, read_import_data
 from ..engine.datastore import delete_users, training_snapshot
 from ..engine.filters import Filter, FilterError, FilterRequest
@@ -57,6 +63,7 @@ from .resources import (
     Training,
     group_datasets,
 )
+from .schemas import dataset_type_key
 from .storage import Account, check_role
 from .work import Apply, Run
 
@@ -103,11 +110,14 @@ class DatasetImportJob(Resource):
             raise CreationFailed(problem)
         location, role_arn = self.attributes["dataSource"]["dataLocation"], self.attributes.get("roleArn")
         account = _account(self)
+        publish = self._attribution_publisher()
 
         def run() -> Apply:
             if role_arn:
                 check_role(role_arn)
             table = read_import_data(account.read_objects(location, suffix=".csv"), records.schema)
+            if publish is not None:
+                publish(table)
 
             def apply() -> None:
                 with RECORD_WRITES:
@@ -116,6 +126,37 @@ class DatasetImportJob(Resource):
             return apply
 
         return run
+
+    def _attribution_publisher(self) -> Callable[[pa.Table], None] | None:
+        """With publishAttributionMetricsToS3, for an Interactions import into a group whose metric
+        attribution has an S3 destination: what writes the import's report there (its role, its key)."""
+        dataset = _dataset(self)
+        if (
+            not self.attributes.get("publishAttributionMetricsToS3")
+            or dataset_type_key(dataset.attributes["datasetType"]) != "Interactions"
+        ):
+            return None
+        group_arn = dataset.attributes["datasetGroupArn"]
+        attributions = self.backend.live(KINDS["MetricAttribution"], {"datasetGroupArn": group_arn})
+        output = attributions[0].attributes.get("metricsOutputConfig", {}) if attributions else {}
+        destination = output.get("s3DataDestination")
+        if not destination:
+            return None
+        metrics = list(attributions[0].attributes["metrics"])
+        items_dataset = group_datasets(self.backend, group_arn).get("Items")
+        items = items_dataset.records.records("ALL") if items_dataset is not None else None
+        account, mode = _account(self), self.attributes["importMode"]
+
+        def publish(table: pa.Table) -> None:
+            check_role(output["roleArn"])
+            key_arn = _output_key(destination, output["roleArn"])
+            try:
+                report = attribution_report(table, items, metrics)
+            except AttributionError as error:
+                raise CreationFailed(str(error)) from None
+            account.write_object(destination["path"], report_name(mode, int(time.time())), report, key_arn)
+
+        return publish
 
 
 class DatasetExportJob(Resource):
