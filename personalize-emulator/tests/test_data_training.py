@@ -221,3 +221,29 @@ def test_update_training_keeps_neighbours_and_brings_in_new_items_and_interactio
     assert updated.model.recommend("newcomer", n=5) != co_occurrence.model.recommend("newcomer", n=5)
     with pytest.raises(ValueError, match="UPDATE training needs"):
         train(data, USER_PERSONALIZATION, training_mode="UPDATE")
+
+
+def test_trending_now_ranks_the_items_growing_fastest_not_the_most_popular() -> None:
+    day = 86_400
+    rows = []
+    # "steady" is the most popular overall, evenly over two days; "rising" appears only on the last day.
+    for user in range(40):
+        for n in range(20):
+            rows.append((f"u{user}", "steady", 1_000_000 + n * 2 * day // 20 + user))
+        for n in range(8):
+            rows.append((f"u{user}", "rising", 1_000_000 + 2 * day - 3600 + n * 10 + user))
+        rows.append((f"u{user}", f"other{user % 5}", 1_000_000 + user))
+    table = pa.table(
+        {
+            "USER_ID": [row[0] for row in rows],
+            "ITEM_ID": [row[1] for row in rows],
+            "TIMESTAMP": pa.array([row[2] for row in rows], pa.int64()),
+        }
+    )
+    trending = train(TrainingData(table), "arn:aws:personalize:::recipe/aws-trending-now")
+    popular = train(TrainingData(table), "arn:aws:personalize:::recipe/aws-popularity-count")
+    assert trending.model.recommend("u1", 1)[0][0] == "rising"
+    assert popular.model.recommend("u1", 1)[0][0] == "steady"
+    assert set(trending.metrics) == set(METRIC_NAMES)
+    again = TrainedModel.from_bytes(trending.model.to_bytes())
+    assert again.recommend("u1", 1)[0][0] == "rising"

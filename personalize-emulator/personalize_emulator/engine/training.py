@@ -3,6 +3,8 @@
 Models
 ------
 ``aws-popularity-count`` trains a **popularity** model: items ranked by how many interactions they have.
+``aws-trending-now`` ranks items by how much their interactions grew from one trend window to the next
+(:func:`_trend`); like popularity, it recommends the same items to every user.
 
 ``aws-user-personalization(-v2)``, ``aws-similar-items`` (and the older ``aws-sims``) and
 ``aws-personalized-ranking(-v2)`` and ``aws-item-affinity`` (whose batch segments rank users by their
@@ -64,7 +66,7 @@ import pyarrow.compute as pc
 
 from .datastore import TrainingData
 
-ModelKind = Literal["popularity", "item-cooccurrence"]
+ModelKind = Literal["popularity", "trending", "item-cooccurrence"]
 TrainingMode = Literal["FULL", "UPDATE"]
 
 MIN_INTERACTIONS = 1000
@@ -79,9 +81,12 @@ TEST_USER_SHARE = 0.1
 HELD_OUT_SHARE = 0.1
 MAX_TEST_USERS = 5000
 EVALUATED_RANKS = 25
+# Trending-Now's trendDiscoveryFrequency default ("Trending-Now recipe": 30 minutes, 1, 3 hours or 1 day).
+TREND_WINDOW_SECONDS = 86_400
 
 RECIPE_MODEL_KINDS: dict[str, ModelKind] = {
     "aws-popularity-count": "popularity",
+    "aws-trending-now": "trending",
     "aws-user-personalization": "item-cooccurrence",
     "aws-user-personalization-v2": "item-cooccurrence",
     "aws-similar-items": "item-cooccurrence",
@@ -316,6 +321,8 @@ class TrainedModel:
     def fit(cls, kind: ModelKind, interactions: _Interactions) -> TrainedModel:
         item_count = len(interactions.item_ids)
         popularity = np.bincount(interactions.items, minlength=item_count).astype(np.float64)
+        if kind == "trending":
+            popularity = _trend(interactions, popularity)
         if kind == "item-cooccurrence":
             starts, neighbours, weights = _co_occurrence_neighbours(interactions, popularity)
         else:
@@ -480,8 +487,11 @@ class TrainedModel:
     @classmethod
     def from_bytes(cls, data: bytes) -> TrainedModel:
         with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            stored_kind = stored["kind"].tobytes().decode()
             kind: ModelKind = (
-                "popularity" if stored["kind"].tobytes() == b"popularity" else "item-cooccurrence"
+                "trending"
+                if stored_kind == "trending"
+                else ("popularity" if stored_kind == "popularity" else "item-cooccurrence")
             )
             return cls(
                 kind,
@@ -560,6 +570,22 @@ def _strongest_neighbours(
         row_lengths[begin:end] = np.minimum(np.diff(row_starts), NEIGHBOURS)
     starts = np.concatenate(([0], np.cumsum(row_lengths))).astype(np.int64)
     return starts, np.concatenate(targets).astype(np.int32), np.concatenate(weights).astype(np.float32)
+
+
+def _trend(interactions: _Interactions, popularity: np.ndarray) -> np.ndarray:
+    """Trending-Now's ranking: each item's growth in interactions from the previous ``TREND_WINDOW_SECONDS``
+    to the latest (ending at the newest interaction); items that did not grow rank after those that did, by
+    popularity, which a small weight keeps as the tie-breaker."""
+    if len(interactions.timestamps) == 0:
+        return popularity
+    end = int(interactions.timestamps.max())
+    latest = interactions.timestamps > end - TREND_WINDOW_SECONDS
+    previous = (interactions.timestamps > end - 2 * TREND_WINDOW_SECONDS) & ~latest
+    count = len(popularity)
+    growth = np.bincount(interactions.items[latest], minlength=count) - np.bincount(
+        interactions.items[previous], minlength=count
+    )
+    return np.maximum(growth, 0).astype(np.float64) + popularity / (popularity.sum() + 1.0)
 
 
 def _recent_histories(interactions: _Interactions) -> tuple[pa.Array, np.ndarray, np.ndarray]:

@@ -10,8 +10,8 @@ The parsed filter lives on its resource.
 Applying a filter (:func:`allowed_for`) checks that it fits the request: it belongs to the dataset group of
 what serves the request, it filters what the request returns (ItemID for item recommendations and batch
 inference, UserID for batch segments, ActionID for action recommendations), CurrentItem only for recipes that
-recommend related items, and no Interactions filter with Item-Attribute-Affinity (same page). The records it
-reads are the group's datasets as they are at that moment (bulk and PUT data).
+recommend related items (same page). The records it reads are the group's datasets as they are at that
+moment (bulk and PUT data).
 """
 
 from typing import Any
@@ -26,7 +26,6 @@ from .resources import Resource, ResourceStore, group_datasets
 Params = dict[str, Any]
 
 MAX_FIELDS_PER_DATASET_GROUP = 20
-ITEM_ATTRIBUTE_AFFINITY = "aws-item-attribute-affinity"
 # What each kind of request returns, and so the filter target it takes.
 TARGET_OF_RECIPE_TYPE = {
     "USER_PERSONALIZATION": "ItemID",
@@ -90,9 +89,7 @@ def filter_data(store: ResourceStore, group_arn: str, filter_: Filter) -> Filter
     )
 
 
-def applicable_filter(
-    store: ResourceStore, filter_arn: str, group_arn: str, recipe_type: str, recipe_arn: str
-) -> Filter:
+def applicable_filter(store: ResourceStore, filter_arn: str, group_arn: str, recipe_type: str) -> Filter:
     """The ACTIVE filter ``filter_arn``, checked against what it is applied to; FilterError says why not."""
     resource = store.get(KINDS["Filter"], filter_arn)
     if resource.status != "ACTIVE":
@@ -108,8 +105,6 @@ def applicable_filter(
         )
     if parsed.uses_current_item and recipe_type != "RELATED_ITEMS":
         raise FilterError("Filters with CurrentItem apply only to recipes that recommend related items.")
-    if recipe_arn.endswith(f"/{ITEM_ATTRIBUTE_AFFINITY}") and "Interactions" in parsed.datasets:
-        raise FilterError("Interactions filters cannot be used with the Item-Attribute-Affinity recipe.")
     return parsed
 
 

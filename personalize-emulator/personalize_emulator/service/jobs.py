@@ -297,7 +297,7 @@ def _job_filter(job: Resource, served: Served) -> Filter | None:
         return None
     try:
         return applicable_filter(
-            job.backend, job.attributes["filterArn"], served.group_arn, served.recipe_type, served.recipe_arn
+            job.backend, job.attributes["filterArn"], served.group_arn, served.recipe_type
         )
     except FilterError as error:
         raise CreationFailed(str(error)) from None

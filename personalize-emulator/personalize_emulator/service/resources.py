@@ -289,7 +289,6 @@ class Served:
 
     model: TrainedModel | ActionModel
     recipe_type: str
-    recipe_arn: str
     group_arn: str
     latest_timestamp: int | None  # of the interactions it was trained on
 
@@ -325,7 +324,6 @@ class TrainedResource(Resource):
         return Served(
             training.result.model,
             RECIPES[recipe_arn].recipe_type,
-            recipe_arn,
             group_arn,
             training.latest_timestamp,
         )

@@ -87,9 +87,7 @@ def _allowed(backend: PersonalizeEmulatorBackend, params: Params, served: Served
     backend.get(KINDS["Filter"], params["filterArn"])  # ResourceNotFoundException for an unknown filter
     request = FilterRequest(params.get("userId"), params.get("itemId"), params.get("filterValues") or {})
     try:
-        parsed = applicable_filter(
-            backend, params["filterArn"], served.group_arn, served.recipe_type, served.recipe_arn
-        )
+        parsed = applicable_filter(backend, params["filterArn"], served.group_arn, served.recipe_type)
     except FilterError as error:
         raise InvalidInputException(str(error)) from None
     return allowed_for(backend, parsed, served.group_arn, request)
