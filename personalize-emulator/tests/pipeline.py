@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from collections import Counter
 from typing import Any
 
@@ -80,3 +81,82 @@ def train(personalize: Any, group: str, name: str, recipe: str, **version: Any) 
     solution = personalize.create_solution(name=name, datasetGroupArn=group, recipeArn=recipe)["solutionArn"]
     arn = personalize.create_solution_version(solutionArn=solution, **version)["solutionVersionArn"]
     return {"solution": solution, "version": arn}
+
+
+def import_dataset(
+    personalize: Any,
+    group: str,
+    dataset_type: str,
+    csv_text: bytes,
+    schema_json: str | None = None,
+    **job: Any,
+) -> None:
+    """Create the group's ``dataset_type`` dataset with ``schema_json`` (the synthetic schema by default) and
+    import ``csv_text`` into it with ``job``'s other members (immediate progression)."""
+    name = group.rsplit("/", 1)[-1]
+    schema = personalize.create_schema(
+        name=f"{name}-{dataset_type}", schema=schema_json or DATA.schemas[dataset_type]
+    )
+    dataset = personalize.create_dataset(
+        name=f"{name}-{dataset_type}",
+        schemaArn=schema["schemaArn"],
+        datasetGroupArn=group,
+        datasetType=dataset_type,
+    )["datasetArn"]
+    location = put_object(personalize, f"{name}/{dataset_type}.csv", csv_text)
+    imported = personalize.create_dataset_import_job(
+        jobName=f"{name}-{dataset_type}",
+        datasetArn=dataset,
+        dataSource={"dataLocation": location},
+        roleArn=ROLE_ARN,
+        **job,
+    )["datasetImportJobArn"]
+    assert describer(personalize, "DatasetImportJob", imported)()["status"] == "ACTIVE"
+
+
+def run_batch(
+    personalize: Any, kind: str, version: str, lines: list[dict[str, Any]], name: str, **job: Any
+) -> list[Any]:
+    """Run a batch inference or segment job over ``lines`` (immediate progression), with ``job``'s other
+    members (filterArn, numResults ...); its output lines."""
+    source = put_object(
+        personalize, f"{name}/input.json", "".join(json.dumps(line) + "\n" for line in lines).encode()
+    )
+    output = f"s3://{INPUT_BUCKET}/{name}/out/"
+    create = (
+        personalize.create_batch_inference_job
+        if kind == "Inference"
+        else personalize.create_batch_segment_job
+    )
+    created = create(
+        jobName=name,
+        solutionVersionArn=version,
+        roleArn=ROLE_ARN,
+        jobInput={"s3DataSource": {"path": source}},
+        jobOutput={"s3DataDestination": {"path": output}},
+        **job,
+    )
+    arn = created["batchInferenceJobArn" if kind == "Inference" else "batchSegmentJobArn"]
+    described = describer(personalize, f"Batch{kind}Job", arn)()
+    assert described["status"] == "ACTIVE", described
+    return [json.loads(line) for line in read_object(personalize, f"{output}input.json.out").splitlines()]
+
+
+# Films whose segments are known: who watches which genre.
+
+
+def genre_of(item: int) -> str:
+    """Items 0-9 are comedies, 10-14 action comedies, 15-29 action films, 30-39 dramas."""
+    return "Comedy" if item < 10 else "Comedy|Action" if item < 15 else "Action" if item < 30 else "Drama"
+
+
+def film_fans() -> dict[str, list[int]]:
+    """Each user's items, oldest first: 20 comedy fans (27 comedies, 3 action films), 20 action fans (27
+    action films, 3 dramas) and 10 fans of action comedies; 1500 interactions in all."""
+    histories = {}
+    for user in range(20):
+        histories[f"comedy-fan-{user}"] = [(user + n) % 10 for n in range(27)] + [15 + user % 15] * 3
+        histories[f"action-fan-{user}"] = [15 + (user + n) % 15 for n in range(27)] + [30 + user % 10] * 3
+    for user in range(10):
+        histories[f"action-comedy-fan-{user}"] = [10 + (user + n) % 5 for n in range(30)]
+    return histories

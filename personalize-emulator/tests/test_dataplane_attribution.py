@@ -5,8 +5,8 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from .pipeline import put_object, read_object, rows
-from .support import INPUT_BUCKET, ROLE_ARN, describer, sibling_client
+from .pipeline import import_dataset, read_object, rows
+from .support import INPUT_BUCKET, ROLE_ARN, sibling_client
 
 INTERACTIONS_SCHEMA = json.dumps(
     {
@@ -73,32 +73,10 @@ def expected_rows() -> list[dict[str, str]]:
     return lines("REVENUE", "purchase", "sum", revenue) + lines("CLICKS", "click", "samplecount", clicks)
 
 
-def create_dataset(
-    personalize: Any, group: str, dataset_type: str, schema: str, csv_text: str, **job: Any
-) -> str:
-    schema_arn = personalize.create_schema(name=f"attributed-{dataset_type}", schema=schema)["schemaArn"]
-    dataset = personalize.create_dataset(
-        name=f"attributed-{dataset_type}",
-        schemaArn=schema_arn,
-        datasetGroupArn=group,
-        datasetType=dataset_type,
-    )["datasetArn"]
-    location = put_object(personalize, f"attributed/{dataset_type}.csv", csv_text.encode())
-    arn = personalize.create_dataset_import_job(
-        jobName=f"attributed-{dataset_type}",
-        datasetArn=dataset,
-        dataSource={"dataLocation": location},
-        roleArn=ROLE_ARN,
-        **job,
-    )["datasetImportJobArn"]
-    assert describer(personalize, "DatasetImportJob", arn)()["status"] == "ACTIVE"
-    return dataset
-
-
 def test_an_import_publishes_its_attribution_metrics_to_s3(personalize: Any) -> None:
     group = personalize.create_dataset_group(name="attributed")["datasetGroupArn"]
     items_csv = "ITEM_ID,PRICE\n" + "".join(f"{item},{price}\n" for item, price in PRICES.items())
-    create_dataset(personalize, group, "Items", ITEMS_SCHEMA, items_csv)
+    import_dataset(personalize, group, "Items", items_csv.encode(), ITEMS_SCHEMA)
     metrics = [
         {"eventType": "purchase", "metricName": "REVENUE", "expression": "SUM(Items.PRICE)"},
         {"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"},
@@ -113,12 +91,12 @@ def test_an_import_publishes_its_attribution_metrics_to_s3(personalize: Any) -> 
     interactions_csv = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_ATTRIBUTION_SOURCE\n" + "".join(
         ",".join(map(str, row)) + "\n" for row in INTERACTIONS
     )
-    create_dataset(
+    import_dataset(
         personalize,
         group,
         "Interactions",
+        interactions_csv.encode(),
         INTERACTIONS_SCHEMA,
-        interactions_csv,
         publishAttributionMetricsToS3=True,
     )
     listed = sibling_client(personalize, "s3").list_objects_v2(Bucket=INPUT_BUCKET, Prefix="attribution/")
@@ -140,12 +118,12 @@ def test_an_import_without_the_flag_publishes_nothing(personalize: Any) -> None:
         metrics=[{"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}],
         metricsOutputConfig={
             "roleArn": ROLE_ARN,
-            "s3DataDestination": {"path": f"s3://{INPUT_BUCKET}/quiet/"},
+            "s3DataDestination": {"path": f"s3://{INPUT_BUCKET}/quiet-metrics/"},
         },
     )
     interactions_csv = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_ATTRIBUTION_SOURCE\n" + "".join(
         ",".join(map(str, row)) + "\n" for row in INTERACTIONS
     )
-    create_dataset(personalize, group, "Interactions", INTERACTIONS_SCHEMA, interactions_csv)
-    listed = sibling_client(personalize, "s3").list_objects_v2(Bucket=INPUT_BUCKET, Prefix="quiet/")
+    import_dataset(personalize, group, "Interactions", interactions_csv.encode(), INTERACTIONS_SCHEMA)
+    listed = sibling_client(personalize, "s3").list_objects_v2(Bucket=INPUT_BUCKET, Prefix="quiet-metrics/")
     assert listed.get("KeyCount", 0) == 0

@@ -1,7 +1,6 @@
 """Filters on a real dataset group, in both modes: refused at CreateFilter as AWS refuses them, applied by
 GetRecommendations, GetPersonalizedRanking, batch inference and batch segment jobs with AWS's semantics."""
 
-import json
 from typing import Any
 
 import pytest
@@ -10,12 +9,11 @@ from .pipeline import (
     DATA,
     USER_PERSONALIZATION,
     group_with_interactions,
-    put_object,
-    read_object,
+    import_dataset,
     rows,
+    run_batch,
     train,
 )
-from .support import INPUT_BUCKET, ROLE_ARN, describer
 
 SIMILAR_ITEMS = "arn:aws:personalize:::recipe/aws-similar-items"
 RANKING = "arn:aws:personalize:::recipe/aws-personalized-ranking"
@@ -24,33 +22,12 @@ ITEMS = {row["ITEM_ID"]: row for row in rows(DATA.items_csv)}
 USERS = {row["USER_ID"]: row for row in rows(DATA.users_csv)}
 
 
-def import_metadata(personalize: Any, group: str, dataset_type: str, csv_text: bytes) -> None:
-    """Create the group's ``dataset_type`` dataset with the synthetic schema and import ``csv_text`` into it
-    (immediate progression)."""
-    name = group.rsplit("/", 1)[-1]
-    schema = personalize.create_schema(name=f"{name}-{dataset_type}", schema=DATA.schemas[dataset_type])
-    dataset = personalize.create_dataset(
-        name=f"{name}-{dataset_type}",
-        schemaArn=schema["schemaArn"],
-        datasetGroupArn=group,
-        datasetType=dataset_type,
-    )["datasetArn"]
-    location = put_object(personalize, f"{name}/{dataset_type}.csv", csv_text)
-    job = personalize.create_dataset_import_job(
-        jobName=f"{name}-{dataset_type}",
-        datasetArn=dataset,
-        dataSource={"dataLocation": location},
-        roleArn=ROLE_ARN,
-    )["datasetImportJobArn"]
-    assert describer(personalize, "DatasetImportJob", job)()["status"] == "ACTIVE"
-
-
 @pytest.fixture
 def group(personalize: Any) -> str:
     """A group with the synthetic interactions, items and users."""
     arn = group_with_interactions(personalize)["group"]
-    import_metadata(personalize, arn, "Items", DATA.items_csv)
-    import_metadata(personalize, arn, "Users", DATA.users_csv)
+    import_dataset(personalize, arn, "Items", DATA.items_csv)
+    import_dataset(personalize, arn, "Users", DATA.users_csv)
     return arn
 
 
@@ -172,34 +149,6 @@ def test_a_filter_of_the_wrong_kind_is_refused_where_it_is_applied(
         runtime.get_recommendations(campaignArn=campaign, userId="user-1", filterArn=users_filter)
 
 
-def run_batch(
-    personalize: Any, kind: str, version: str, lines: list[dict[str, Any]], filter_arn: str
-) -> list[Any]:
-    """Run a batch inference or segment job over ``lines`` with ``filter_arn``; its output lines."""
-    name = f"{kind.lower()}-filtered"
-    source = put_object(
-        personalize, f"{name}/input.json", "".join(json.dumps(line) + "\n" for line in lines).encode()
-    )
-    output = f"s3://{INPUT_BUCKET}/{name}/out/"
-    create = (
-        personalize.create_batch_inference_job
-        if kind == "Inference"
-        else personalize.create_batch_segment_job
-    )
-    job = create(
-        jobName=name,
-        solutionVersionArn=version,
-        filterArn=filter_arn,
-        roleArn=ROLE_ARN,
-        jobInput={"s3DataSource": {"path": source}},
-        jobOutput={"s3DataDestination": {"path": output}},
-    )
-    arn = job["batchInferenceJobArn" if kind == "Inference" else "batchSegmentJobArn"]
-    described = describer(personalize, f"Batch{kind}Job", arn)()
-    assert described["status"] == "ACTIVE", described
-    return [json.loads(line) for line in read_object(personalize, f"{output}input.json.out").splitlines()]
-
-
 def test_batch_inference_applies_the_filter_with_each_lines_values(personalize: Any, group: str) -> None:
     version = train(personalize, group, "recs", USER_PERSONALIZATION)["version"]
     by_category = create_filter(
@@ -210,7 +159,9 @@ def test_batch_inference_applies_the_filter_with_each_lines_values(personalize: 
         {"userId": "user-2", "filterValues": {"C": '"category-2","category-3"'}},
         {"userId": "user-3"},
     ]
-    first, second, third = run_batch(personalize, "Inference", version, lines, by_category)
+    first, second, third = run_batch(
+        personalize, "Inference", version, lines, "inference-filtered", filterArn=by_category
+    )
     assert {ITEMS[item]["CATEGORY"] for item in first["output"]["recommendedItems"]} == {"category-1"}
     assert {ITEMS[item]["CATEGORY"] for item in second["output"]["recommendedItems"]} <= {
         "category-2",
@@ -229,7 +180,8 @@ def test_batch_segments_apply_user_filters(personalize: Any, group: str) -> None
         "Segment",
         version,
         [{"itemId": "item-1", "filterValues": {"LEVEL": '"plus"'}}],
-        plus_users,
+        "segment-filtered",
+        filterArn=plus_users,
     )
-    users = line["output"]["recommendedUsers"]
+    users = line["output"]["usersList"]
     assert users and {USERS[user]["MEMBERSHIP"] for user in users} == {"plus"}

@@ -252,12 +252,18 @@ def test_a_batch_input_path_is_a_prefix(personalize: Any) -> None:
 
 
 def test_batch_segments_list_users_per_item(personalize: Any) -> None:
+    """Item-Affinity's output lines, as AWS's samples show real jobs write them: the input, the
+    ``usersList`` and an ``error`` (null), for each line."""
     setup = group_with_interactions(personalize)
     version = train(personalize, setup["group"], "affinity", ITEM_AFFINITY)["version"]
-    lines = ['{"itemId": "item-1"}', '{"itemId": "item-2"}']
+    lines = ['{"itemId": "item-1"}', '{"itemId": "item-2"}', '{"itemAttributes": "ITEMS.CATEGORY = \\"x\\""}']
     output = batch_output(personalize, "BatchSegmentJob", version, "segments/items.json", lines)
-    assert [served["input"] for served in output] == [{"itemId": "item-1"}, {"itemId": "item-2"}]
+    assert [served["input"] for served in output] == [json.loads(line) for line in lines]
     interacted = {row["USER_ID"] for row in rows(DATA.interactions_csv) if row["ITEM_ID"] == "item-1"}
-    users = output[0]["output"]["recommendedUsers"]
+    assert output[0]["error"] is None and set(output[0]["output"]) == {"usersList"}
+    users = output[0]["output"]["usersList"]
     assert len(users) == 5 and set(users) <= {row["USER_ID"] for row in rows(DATA.interactions_csv)}
     assert users[0] in interacted  # the strongest affinity: users who already chose the item
+    assert output[2]["output"] is None and "itemId" in output[2]["error"]
+    metrics = personalize.get_solution_metrics(solutionVersionArn=version)["metrics"]
+    assert sorted(metrics) == ["coverage", "hits_at_1_percent", "recall_at_1_percent"]

@@ -183,11 +183,13 @@ def delete_users(datasets: Iterable[DatasetRecords], user_ids: pa.Array | Collec
 
 @dataclass(frozen=True)
 class TrainingData:
-    """A dataset group's data as training sees it: each table is the ALL view, or None without one."""
+    """A dataset group's data as training sees it: each table is the ALL view, or None without one; the
+    Items schema says which item columns are categorical, textual or reserved."""
 
     interactions: pa.Table | None
     items: pa.Table | None = None
     users: pa.Table | None = None
+    items_schema: PersonalizeSchema | None = None
 
 
 def training_snapshot(
@@ -195,8 +197,11 @@ def training_snapshot(
     items: DatasetRecords | None = None,
     users: DatasetRecords | None = None,
 ) -> TrainingData:
+    interactions_table, items_table, users_table = (
+        dataset.records("ALL") if dataset else None for dataset in (interactions, items, users)
+    )
     return TrainingData(
-        *(dataset.records("ALL") if dataset else None for dataset in (interactions, items, users))
+        interactions_table, items_table, users_table, items_schema=items.schema if items else None
     )
 
 

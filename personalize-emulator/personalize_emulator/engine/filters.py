@@ -83,7 +83,7 @@ _DATASET_NAMES = {
     name.lower().replace("_", ""): name
     for name in (ITEMS, USERS, INTERACTIONS, ACTIONS, ACTION_INTERACTIONS, CURRENT_ITEM, CURRENT_USER)
 } | {"action": ACTIONS}
-_NUMERIC_TYPES = frozenset({"int", "long", "float", "double"})
+NUMERIC_TYPES = frozenset({"int", "long", "float", "double"})
 
 GRAMMAR = r"""
     filter: expression ("|" expression)*
@@ -323,11 +323,16 @@ def parse_filter(expression: str) -> Filter:
     return Filter(expression, expressions)
 
 
-def _syntax_error(expression: str, error: lark.exceptions.UnexpectedInput) -> str:
+def unexpected_at(expression: str, error: lark.exceptions.UnexpectedInput) -> tuple[str, int]:
+    """What a parser stopped at in ``expression`` (the word there, quoted, or the end) and where (from 1)."""
     at_end = isinstance(error, lark.exceptions.UnexpectedToken) and error.token.type == "$END"
     position = len(expression) if at_end or error.pos_in_stream is None else error.pos_in_stream
     rest = expression[position:].split(maxsplit=1)
-    found = repr(rest[0]) if rest else "end of the expression"
+    return (repr(rest[0]) if rest else "end of the expression"), position + 1
+
+
+def _syntax_error(expression: str, error: lark.exceptions.UnexpectedInput) -> str:
+    found, position = unexpected_at(expression, error)
     expected: set[str] = set()
     if isinstance(error, lark.exceptions.UnexpectedToken):
         expected = set(error.expected)
@@ -335,7 +340,7 @@ def _syntax_error(expression: str, error: lark.exceptions.UnexpectedInput) -> st
         expected = set(error.allowed or ())
     words = sorted(_TERMINAL_WORDS.get(name, name) for name in expected if not name.startswith("__ANON"))
     hint = f"; expected {' or '.join(words)}" if words else ""
-    return f"Invalid filter expression: unexpected {found} at character {position + 1}{hint}."
+    return f"Invalid filter expression: unexpected {found} at character {position}{hint}."
 
 
 _TERMINAL_WORDS = {
@@ -520,14 +525,14 @@ def _resolve_expression(expression: Expression, schemas: Mapping[str, Personaliz
             return replace(condition, field=ref, values=resolved)
         operand = condition.operand
         resolved_operand = _resolve_field(operand, schemas) if isinstance(operand, FieldRef) else operand
-        numeric = ref.type in _NUMERIC_TYPES
+        numeric = ref.type in NUMERIC_TYPES
         if condition.operator not in ("=", "!=") and not numeric:
             raise FilterError(f"{ref} is {ref.type}: {condition.operator} compares numeric fields.")
         if isinstance(resolved_operand, float) and not numeric:
             raise FilterError(f"{ref} is {ref.type}: compare it with a quoted value, not a number.")
         if isinstance(resolved_operand, str) and numeric:
             raise FilterError(f"{ref} is {ref.type}: compare it with a number, not a quoted value.")
-        if isinstance(resolved_operand, FieldRef) and (resolved_operand.type in _NUMERIC_TYPES) != numeric:
+        if isinstance(resolved_operand, FieldRef) and (resolved_operand.type in NUMERIC_TYPES) != numeric:
             raise FilterError(
                 f"{ref} ({ref.type}) and {resolved_operand} ({resolved_operand.type}) differ in type."
             )
@@ -686,10 +691,10 @@ def _condition_mask(
             wanted = _current_item_strings(condition.values, data, request)
         else:
             wanted = _strings(condition.values, request)
-        found = _any_in(column, wanted, ref.categorical)
+        found = any_value_in(column, wanted, ref.categorical)
         return ~found if condition.negated else found
     operand = condition.operand
-    if ref.type in _NUMERIC_TYPES:
+    if ref.type in NUMERIC_TYPES:
         if isinstance(operand, FieldRef):
             number = _current_item_number(operand, data, request)
             if number is None:
@@ -704,7 +709,7 @@ def _condition_mask(
         strings = _current_item_strings(operand, data, request)
     else:
         strings = _strings((operand,), request) if isinstance(operand, Param) else [str(operand)]
-    found = _any_in(column, strings, ref.categorical)
+    found = any_value_in(column, strings, ref.categorical)
     return ~found if condition.operator == "!=" else found
 
 
@@ -718,7 +723,7 @@ _COMPARE = {
 }
 
 
-def _any_in(column: pa.Array, wanted: list[str], categorical: bool) -> np.ndarray:
+def any_value_in(column: pa.Array, wanted: list[str], categorical: bool) -> np.ndarray:
     """Whether each value (any of its ``|``-separated values, for a categorical field) is in ``wanted``."""
     value_set = pa.array(wanted, pa.string())
     if not categorical:

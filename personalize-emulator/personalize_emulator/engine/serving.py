@@ -60,32 +60,6 @@ def rank(model: TrainedModel, query: Query, items: list[str]) -> list[tuple[str,
     return model.rank(query.user_id or "", items, recent_items=query.recent_items)
 
 
-def users_for_item(
-    model: TrainedModel, item_id: str, num_results: int, allowed: Allowed | None = None
-) -> list[str]:
-    """A batch segment: the users most likely to interact with ``item_id`` (Item-Affinity), best first.
-
-    A user's affinity sums, over the items in the user's recent history, the item's similarity to
-    ``item_id`` in the model (its neighbour weights; the item itself counts as fully similar). Ties, and
-    users without affinity, are ordered by how active they are, then by first appearance.
-    """
-    codes = {item: code for code, item in enumerate(model.item_ids.to_pylist())}
-    similarity = np.zeros(len(codes))
-    code = codes.get(item_id)
-    if code is not None:
-        start, end = model.neighbour_starts[code], model.neighbour_starts[code + 1]
-        similarity[model.neighbours[start:end]] = model.neighbour_weights[start:end]
-        similarity[code] = max(1.0, float(similarity.max()))
-    history_lengths = np.diff(model.history_starts)
-    owners = np.repeat(np.arange(len(history_lengths)), history_lengths)
-    affinity = np.bincount(owners, weights=similarity[model.history], minlength=len(history_lengths))
-    order = np.lexsort((np.arange(len(affinity)), -history_lengths, -affinity))
-    if allowed is not None:
-        order = order[allowed(model.user_ids)[order]]
-    order = order[:num_results]
-    return list(model.user_ids.take(pa.array(order, pa.int64())).to_pylist())
-
-
 def scored(ranked: list[tuple[str, float]]) -> dict[str, Any]:
     """Batch inference output: the ranked items and their scores, to 7 digits as AWS's output files show."""
     return {

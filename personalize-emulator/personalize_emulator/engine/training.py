@@ -7,10 +7,10 @@ Models
 (:func:`_trend`); like popularity, it recommends the same items to every user.
 
 ``aws-user-personalization(-v2)``, ``aws-similar-items`` (and the older ``aws-sims``) and
-``aws-personalized-ranking(-v2)`` and ``aws-item-affinity`` (whose batch segments rank users by their
-history's similarity to an item) train an **item-to-item co-occurrence** model (item-based collaborative
-filtering). Two items are related when the same user interacts with both within ``CO_OCCURRENCE_WINDOW``
-consecutive interactions; each pair counts ``1 / distance`` (nearer in time, stronger), and the sum is
+``aws-personalized-ranking(-v2)`` train an **item-to-item co-occurrence** model (item-based collaborative
+filtering); so do the USER_SEGMENTATION recipes, whose training and metrics are ``segments.py``'s. Two
+items are related when the same user interacts with both within ``CO_OCCURRENCE_WINDOW`` consecutive
+interactions; each pair counts ``1 / distance`` (nearer in time, stronger), and the sum is
 normalised by cosine, ``c(a, b) / sqrt(n(a) n(b))``, so that popular items do not relate to everything.
 Each item keeps its ``NEIGHBOURS`` strongest neighbours. A user's recommendations sum the neighbour lists
 of their ``HISTORY_USED`` most recent items, the newer counting more (``RECENCY_DECAY`` per step back), and
@@ -48,7 +48,8 @@ on all the data. Details that make this deterministic and affordable:
   user divided by the number of distinct items in the Interactions and Items data.
 
 Public API: :func:`train`, :class:`TrainedModel` (``recommend``, ``similar_items``, ``rank``, ``to_bytes``,
-``from_bytes``), :class:`TrainingError`, :func:`model_kind_for_recipe`, :func:`ranking_metrics`.
+``from_bytes``), :class:`Interactions` (training's view of the Interactions data), :class:`TrainingError`,
+:func:`model_kind_for_recipe`, :func:`ranking_metrics`.
 """
 
 from __future__ import annotations
@@ -93,7 +94,6 @@ RECIPE_MODEL_KINDS: dict[str, ModelKind] = {
     "aws-sims": "item-cooccurrence",
     "aws-personalized-ranking": "item-cooccurrence",
     "aws-personalized-ranking-v2": "item-cooccurrence",
-    "aws-item-affinity": "item-cooccurrence",
 }
 METRIC_NAMES = (
     "coverage",
@@ -121,7 +121,7 @@ def model_kind_for_recipe(recipe_arn: str) -> ModelKind:
 
 def check_enough_interactions(table: pa.Table | None) -> None:
     """Raise TrainingError unless ``table`` (Interactions) has what training needs (the quotas above)."""
-    _Interactions.from_table(table, None, None)
+    Interactions.from_table(table, None, None)
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def train(
     Raises :class:`TrainingError` (AWS's failureReason texts) when the data is too small.
     """
     kind = model_kind_for_recipe(recipe_arn)
-    interactions = _Interactions.from_table(data.interactions, event_type, event_value_threshold)
+    interactions = Interactions.from_table(data.interactions, event_type, event_value_threshold)
     catalogue = _catalogue(interactions.item_ids, data.items)
     if training_mode == "UPDATE":
         if previous is None:
@@ -160,7 +160,7 @@ def train(
 
 
 @dataclass(frozen=True)
-class _Interactions:
+class Interactions:
     """Filtered, de-duplicated interactions; users and items as integer codes; sorted by user, then time."""
 
     user_ids: pa.Array  # user code -> USER_ID
@@ -172,7 +172,7 @@ class _Interactions:
     @classmethod
     def from_table(
         cls, table: pa.Table | None, event_type: str | None, event_value_threshold: float | None
-    ) -> _Interactions:
+    ) -> Interactions:
         if table is None:
             table = pa.schema(
                 {"USER_ID": pa.string(), "ITEM_ID": pa.string(), "TIMESTAMP": pa.int64()}
@@ -218,7 +218,7 @@ class _Interactions:
         counts = np.bincount(self.users, minlength=len(self.user_ids))
         return np.concatenate(([0], np.cumsum(counts)))
 
-    def split(self, test_users: np.ndarray) -> tuple[_Interactions, list[tuple[np.ndarray, np.ndarray]]]:
+    def split(self, test_users: np.ndarray) -> tuple[Interactions, list[tuple[np.ndarray, np.ndarray]]]:
         """Training users' interactions, and per test user (input history, held-out relevant items)."""
         is_test = np.zeros(len(self.user_ids), dtype=bool)
         is_test[test_users] = True
@@ -235,7 +235,7 @@ class _Interactions:
         return training, queries
 
 
-def _test_users(interactions: _Interactions) -> np.ndarray:
+def _test_users(interactions: Interactions) -> np.ndarray:
     counts = np.bincount(interactions.users, minlength=len(interactions.user_ids))
     eligible = np.flatnonzero(counts >= 2)
     hashes = np.array(
@@ -318,7 +318,7 @@ class TrainedModel:
     # Building
 
     @classmethod
-    def fit(cls, kind: ModelKind, interactions: _Interactions) -> TrainedModel:
+    def fit(cls, kind: ModelKind, interactions: Interactions) -> TrainedModel:
         item_count = len(interactions.item_ids)
         popularity = np.bincount(interactions.items, minlength=item_count).astype(np.float64)
         if kind == "trending":
@@ -345,7 +345,7 @@ class TrainedModel:
         )
 
     @classmethod
-    def updated(cls, previous: TrainedModel, interactions: _Interactions) -> TrainedModel:
+    def updated(cls, previous: TrainedModel, interactions: Interactions) -> TrainedModel:
         """UPDATE training: keep ``previous``'s neighbours; refresh catalogue, popularity and histories."""
         known = previous.item_ids
         new_items = pc.filter(
@@ -388,7 +388,7 @@ class TrainedModel:
         self, item_id: str, n: int = 25, exclude_items: Iterable[str] = ()
     ) -> list[tuple[str, float]]:
         """Top ``n`` items related to an item (GetRecommendations with itemId); never the item itself."""
-        code = self._item_code(item_id)
+        code = self.item_code(item_id)
         history = np.array([code] if code is not None else [], dtype=np.int32)
         return self._top(self.user_scores(history), n, [*exclude_items, item_id])
 
@@ -400,7 +400,7 @@ class TrainedModel:
         Items the model does not know score 0 and come last, in their input order.
         """
         scores = self.user_scores(self._history_of(user_id, recent_items))
-        codes = [self._item_code(item) for item in item_ids]
+        codes = [self.item_code(item) for item in item_ids]
         raw = np.array([scores[code] if code is not None else 0.0 for code in codes])
         total = raw.sum()
         shares = raw / total if total > 0 else raw
@@ -441,7 +441,7 @@ class TrainedModel:
 
     def _top(self, scores: np.ndarray, n: int, exclude_items: Iterable[str]) -> list[tuple[str, float]]:
         excluded = np.array(
-            [code for code in map(self._item_code, exclude_items) if code is not None], dtype=np.int64
+            [code for code in map(self.item_code, exclude_items) if code is not None], dtype=np.int64
         )
         top = self.top_indices(scores, n, excluded)
         ids = self.item_ids.take(pa.array(top)).to_pylist()
@@ -452,10 +452,10 @@ class TrainedModel:
         stored = np.zeros(0, dtype=np.int32)
         if code is not None:
             stored = self.history[self.history_starts[code] : self.history_starts[code + 1]]
-        recent = [c for c in map(self._item_code, recent_items) if c is not None]
+        recent = [c for c in map(self.item_code, recent_items) if c is not None]
         return np.concatenate((stored, np.array(recent, dtype=np.int32)))
 
-    def _item_code(self, item_id: str) -> int | None:
+    def item_code(self, item_id: str) -> int | None:
         if self._item_codes is None:
             self._item_codes = {item: code for code, item in enumerate(self.item_ids.to_pylist())}
         return self._item_codes.get(item_id)
@@ -515,7 +515,7 @@ def _decode_ids(encoded: np.ndarray) -> pa.Array:
 
 
 def _co_occurrence_neighbours(
-    interactions: _Interactions, popularity: np.ndarray
+    interactions: Interactions, popularity: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each item's strongest neighbours by windowed, cosine-normalised co-occurrence, as CSR arrays."""
     users, items = interactions.users, interactions.items
@@ -572,7 +572,7 @@ def _strongest_neighbours(
     return starts, np.concatenate(targets).astype(np.int32), np.concatenate(weights).astype(np.float32)
 
 
-def _trend(interactions: _Interactions, popularity: np.ndarray) -> np.ndarray:
+def _trend(interactions: Interactions, popularity: np.ndarray) -> np.ndarray:
     """Trending-Now's ranking: each item's growth in interactions from the previous ``TREND_WINDOW_SECONDS``
     to the latest (ending at the newest interaction); items that did not grow rank after those that did, by
     popularity, which a small weight keeps as the tie-breaker."""
@@ -588,7 +588,7 @@ def _trend(interactions: _Interactions, popularity: np.ndarray) -> np.ndarray:
     return np.maximum(growth, 0).astype(np.float64) + popularity / (popularity.sum() + 1.0)
 
 
-def _recent_histories(interactions: _Interactions) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+def _recent_histories(interactions: Interactions) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """Each user's last ``HISTORY_KEPT`` interactions (item codes, oldest first), as CSR arrays."""
     starts = interactions.user_starts()
     counts = np.diff(starts)

@@ -24,11 +24,12 @@ What each kind does, and the texts it fails with:
   {"recommendedItems": [...], "scores": [...]}, "error": null}`` ("Batch inference job output examples");
   a line that cannot be served gets ``"output": null`` and the reason in ``"error"`` (AWS does not document
   that case's shape).
-- BatchSegmentJob reads ``{"itemId": "..."}`` lines and writes ``{"input": {...}, "output":
-  {"recommendedUsers": [...]}, "error": null}`` ("Batch segment job output examples", Item-Affinity; AWS's
-  example has no ``error`` member, ours keeps it so that a line that fails can say why). Batch segment jobs
-  need a USER_SEGMENTATION version (aws-item-affinity), batch inference jobs any other. A job's filter
-  (``filtering.py``) applies to each line with the line's ``filterValues`` ("Filtering batch
+- BatchSegmentJob reads ``{"itemId": "..."}`` (Item-Affinity) or ``{"itemAttributes": "..."}``
+  (Item-Attribute-Affinity) lines and writes ``{"input": {...}, "output": {"usersList": [...]}, "error":
+  null}``, as AWS's samples show real jobs write them (``engine/segments.py`` says where, and how the
+  developer guide's example differs); a line that cannot be answered gets ``"output": null`` and the reason
+  in ``"error"``. Batch segment jobs need a USER_SEGMENTATION version, batch inference jobs any other. A
+  job's filter (``filtering.py``) applies to each line with the line's ``filterValues`` ("Filtering batch
   recommendations and user segments"); one that does not fit the job fails it.
 
 S3 and IAM: ``storage.py``. An import without a roleArn is not checked against IAM (AWS then relies on the
@@ -49,6 +50,7 @@ from ..engine.attribution import AttributionError, attribution_report, report_na
 from ..engine.datafiles import read_deletion_user_ids, read_import_data
 from ..engine.datastore import delete_users, training_snapshot
 from ..engine.filters import Filter, FilterError, FilterRequest
+from ..engine.segments import SegmentTrainingResult, is_segmentation_recipe, train_segments
 from ..engine.training import TrainingResult, check_enough_interactions, train
 from .encryption import check_key
 from .exceptions import CreationFailed
@@ -217,11 +219,18 @@ class _Trained(TrainedResource):
         )
 
         def run() -> Apply:
-            result: TrainingResult | ActionTrainingResult
+            result: TrainingResult | ActionTrainingResult | SegmentTrainingResult
             try:
                 if recipe_arn.endswith(f"/{NEXT_BEST_ACTION}"):
                     check_enough_interactions(snapshot.interactions)
                     result = train_next_best_action(actions, action_interactions)
+                elif is_segmentation_recipe(recipe_arn):
+                    result = train_segments(
+                        snapshot,
+                        recipe_arn,
+                        event_type=options.get("event_type"),
+                        event_value_threshold=options.get("event_value_threshold"),
+                    )
                 else:
                     result = train(snapshot, recipe_arn, **options)
             except ValueError as error:  # TrainingError, or a recipe the emulator cannot train
@@ -382,14 +391,12 @@ class BatchSegmentJob(Resource):
             raise CreationFailed("Batch segment jobs need a solution version of a USER_SEGMENTATION recipe.")
         parsed = _job_filter(self, served)
         num_results = self.attributes.get("numResults") or serving.DEFAULT_NUM_RESULTS
+        model = served.segment_model
 
         def serve(request: dict[str, Any]) -> dict[str, Any]:
-            if not isinstance(request.get("itemId"), str):
-                raise ValueError("Each line needs an itemId (Item-Affinity).")
             allowed = _line_filter(
                 self, served, parsed, FilterRequest(values=request.get("filterValues") or {})
             )
-            users = serving.users_for_item(served.items_model, request["itemId"], num_results, allowed)
-            return {"recommendedUsers": users}
+            return model.segment(request, num_results, allowed)
 
         return _batch_job(self, serve)

@@ -3,10 +3,9 @@
 Custom-solution recipes come from AWS's "Choosing a recipe" guide; domain recipes (use cases) from
 "Choosing recommender use cases" for the ECOMMERCE and VIDEO_ON_DEMAND domains. Legacy recipes that
 AWS no longer offers for new solutions (HRNN, SIMS v1 ...) are left out, except ``aws-sims`` which is
-still listed. Every listed recipe trains a real model here (``engine/training.py``, ``engine/actions.py``);
-aws-semantic-similarity (text embeddings of item descriptions) and aws-item-attribute-affinity (segments by
-item attribute queries) are not listed, as the emulator does not train them. Timestamps are fixed: recipes
-predate any resource a user creates.
+still listed. Every listed recipe trains a real model here (``engine/training.py``, ``engine/actions.py``,
+``engine/segments.py``); aws-semantic-similarity (text embeddings of item descriptions) is not listed, as the
+emulator does not train it. Timestamps are fixed: recipes predate any resource a user creates.
 """
 
 from dataclasses import dataclass
@@ -61,6 +60,11 @@ _CUSTOM = [
     Recipe("aws-sims", "RELATED_ITEMS", "Items similar to a given item, from co-occurrence in interactions."),
     Recipe("aws-next-best-action", "PERSONALIZED_ACTIONS", "Recommends the next best actions for a user."),
     Recipe("aws-item-affinity", "USER_SEGMENTATION", "Users most likely to interact with given items."),
+    Recipe(
+        "aws-item-attribute-affinity",
+        "USER_SEGMENTATION",
+        "Users most likely to interact with items that have given attributes.",
+    ),
 ]
 
 _ECOMMERCE = [

@@ -20,6 +20,7 @@ from moto.core.utils import unix_time
 from ..engine.actions import ActionModel, ActionTrainingResult
 from ..engine.avro import parse_schema
 from ..engine.datastore import DatasetRecords
+from ..engine.segments import SegmentModel, SegmentTrainingResult
 from ..engine.training import TrainedModel, TrainingResult
 from . import lifecycle
 from .encryption import check_key
@@ -278,7 +279,7 @@ class Solution(Resource):
 class Training:
     """What a solution version or recommender learnt."""
 
-    result: TrainingResult | ActionTrainingResult
+    result: TrainingResult | ActionTrainingResult | SegmentTrainingResult
     # The newest interaction training saw: events sent later are the user's real-time history.
     latest_timestamp: int | None
 
@@ -287,15 +288,21 @@ class Training:
 class Served:
     """What a solution version or recommender serves from: its model, recipe type and dataset group."""
 
-    model: TrainedModel | ActionModel
+    model: TrainedModel | ActionModel | SegmentModel
     recipe_type: str
     group_arn: str
     latest_timestamp: int | None  # of the interactions it was trained on
 
     @property
     def items_model(self) -> TrainedModel:
-        """The model of an item (or user segment) recipe; callers check the recipe type first."""
+        """The model of an item recipe; callers check the recipe type first."""
         assert isinstance(self.model, TrainedModel), self.recipe_type
+        return self.model
+
+    @property
+    def segment_model(self) -> SegmentModel:
+        """The model of a USER_SEGMENTATION recipe; callers check the recipe type first."""
+        assert isinstance(self.model, SegmentModel), self.recipe_type
         return self.model
 
     @property
@@ -311,7 +318,7 @@ class TrainedResource(Resource):
     training: Training | None = None
 
     @property
-    def training_result(self) -> TrainingResult | ActionTrainingResult | None:
+    def training_result(self) -> TrainingResult | ActionTrainingResult | SegmentTrainingResult | None:
         return self.training.result if self.training is not None else None
 
     def served(self) -> Served | None:
