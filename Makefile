@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --all-extras
 
-.PHONY: install test lint typecheck unit test-emulator test-e2e build emulator-wheel demo emulator bench clean
+.PHONY: install test lint typecheck unit test-emulator test-e2e build emulator-wheel demo demo-config emulator bench schemas clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -49,12 +49,20 @@ emulator-wheel: build
 demo: install
 	$(RUN) python demo/run_demo.py
 
+# The deployment example_dags/personalize_deployment.yaml describes, from bootstrap to teardown.
+demo-config: install
+	$(RUN) python demo/run_config_demo.py
+
 emulator: install
 	$(RUN) personalize-emulator --host 127.0.0.1 --port $${PORT:-5000}
 
 # `make bench` runs the quick benchmarks of both products; BENCH="name ..." picks some (bench/__main__.py).
 bench: install
 	$(RUN) python -m bench $(BENCH)
+
+# The config formats' JSON Schemas, from botocore's model (after a botocore upgrade or a format change).
+schemas: install
+	$(RUN) python -m airflow_provider_personalize.pipelines.jsonschemas
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -57,13 +57,13 @@ def trust_policy() -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
-def bucket_policy() -> str:
+def bucket_policy(bucket: str = BUCKET) -> str:
     statement = {
         "Sid": "PersonalizeS3BucketAccessPolicy",
         "Effect": "Allow",
         "Principal": {"Service": "personalize.amazonaws.com"},
         "Action": ["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
-        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
     }
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
@@ -136,7 +136,7 @@ def airflow_settings(server: PersonalizeEmulatorServer, role_arn: str, home: Pat
 
 def airflow(environment: dict[str, str], *args: str) -> None:
     command = [sys.executable, "-m", "airflow", *args]
-    log = WORKDIR / "airflow-cli.log"
+    log = Path(environment["AIRFLOW_HOME"]).parent / "airflow-cli.log"
     with log.open("a") as output:
         output.write(f"\n$ {' '.join(command)}\n")
         output.flush()

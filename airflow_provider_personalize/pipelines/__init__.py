@@ -6,8 +6,12 @@ See the README ("Declarative pipelines") for the format, the JSON Schema editors
 
 from airflow_provider_personalize.pipelines.config import load_deployment
 from airflow_provider_personalize.pipelines.dags import dags_from_config
-from airflow_provider_personalize.pipelines.jsonschemas import SCHEMA_DIRECTORY, SCHEMA_FILES
-from airflow_provider_personalize.pipelines.validation import ConfigError, Problem
+from airflow_provider_personalize.pipelines.validation import (
+    SCHEMA_DIRECTORY,
+    SCHEMA_FILES,
+    ConfigError,
+    Problem,
+)
 
 SCHEMA_PATH = SCHEMA_DIRECTORY / SCHEMA_FILES["personalize"]
 """The JSON Schema of this provider's config format (``personalize-pipeline.schema.json``)."""

@@ -18,9 +18,13 @@ from typing import Any, Literal
 
 from airflow_provider_personalize.pipelines import checks, format_cdk, format_mpeml, format_personalize
 from airflow_provider_personalize.pipelines.document import ReadOptions, mapping
-from airflow_provider_personalize.pipelines.jsonschemas import SCHEMA_FILES
 from airflow_provider_personalize.pipelines.model import Deployment
-from airflow_provider_personalize.pipelines.validation import ConfigError, Problem, schema_problems
+from airflow_provider_personalize.pipelines.validation import (
+    SCHEMA_FILES,
+    ConfigError,
+    Problem,
+    schema_problems,
+)
 
 ConfigFormat = Literal["personalize", "mpeml", "cdk"]
 _READERS: dict[str, Callable[[Any, ReadOptions], tuple[Deployment, list[Problem]]]] = {

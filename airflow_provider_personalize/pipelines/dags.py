@@ -3,9 +3,10 @@
 Every DAG id starts with the dataset group's name:
 
 - ``<group>_bootstrap`` (run by hand): the dataset group, its schemas and datasets, the first imports, the
-  event tracker, filters, solutions, their first models (an ACTIVE one is reused where the config allows),
-  metrics gates, campaigns, batch jobs and recommenders. Every step is idempotent: run against a group that
-  exists (one MPEML created, or this DAG's last run), it adopts what is there and creates nothing new.
+  event tracker, filters, solutions, their first models (the one a campaign serves, or an ACTIVE one, is
+  reused where the config allows), metrics gates, campaigns, unscheduled batch jobs and recommenders.
+  Every step is idempotent: run against a group that exists (one MPEML created, or this DAG's last run),
+  it adopts what is there and creates nothing new.
 - ``<group>_import`` (``schedules.import``): the scheduled imports; each success updates the group's import
   asset, ``Asset("x-personalize://<group>/imports")``.
 - ``<group>_<solution>_full`` / ``_update`` (the solution's schedules, or the import asset with
@@ -310,6 +311,7 @@ class _DagBuilder:
             policy=solution.first_version.policy,
             max_age=solution.first_version.max_age,
             training_mode=solution.first_version.training_mode,
+            campaign_name=solution.campaigns[0].name if solution.campaigns else None,
             trigger_rule=_AFTER_SKIPPABLE,
             **keywords(solution.version_request),
         )
@@ -332,6 +334,8 @@ class _DagBuilder:
             )
             ready_to_serve >> created_campaign
         for index, job in enumerate(solution.batch_jobs):
+            if job.schedule:  # it runs on its schedule
+                continue
             filter_task = filters.get(job.filter_name or "")
             created_job = self.batch_job(
                 job,

@@ -9,9 +9,11 @@ learning: README "Configuration", ``shared/personalize_service.py`` ``Configurat
   ACTIVE import younger than ``datasetGroup.workflowConfig.maxAge`` (default 365 days) or not older than
   the data; a scheduled import (``schedules.import``) unless no data is newer than the last import;
 - batch jobs read ``s3://<bucket>/batch/<dataset group>/<solution>/job_config.json`` and write to
-  ``.../<solution>/<job name>/``, job names being ``batch_<solution>_<YYYY_MM_DD_HH_MM_SS>``; in the
-  bootstrap, the model version's id stands for the time, so that a rerun adopts the job;
-- the bootstrap adopts a solution's newest ACTIVE version younger than 365 days rather than training one;
+  ``.../<solution>/<job name>/``, job names being ``batch_<solution>_<YYYY_MM_DD_HH_MM_SS>``. A job with a
+  schedule runs on it (MPEML also runs it once in its first workflow); one without runs in the bootstrap,
+  the model version's id standing for the time, so that a rerun adopts it;
+- the bootstrap adopts the version a solution's campaign serves, or its newest ACTIVE version younger than
+  365 days, rather than training one;
   the ``full`` schedule trains in ``solutionVersion.trainingMode`` (FULL by default), ``update`` in UPDATE,
   and both deploy the new version to the solution's campaigns;
 - root ``tags`` go to every resource that has none (schemas excepted); ``performAutoML`` is dropped, as

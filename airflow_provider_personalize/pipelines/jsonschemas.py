@@ -27,16 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_personalize.pipelines.model import AFTER_IMPORT
+from airflow_provider_personalize.pipelines.validation import SCHEMA_DIRECTORY, SCHEMA_FILES
 
 if TYPE_CHECKING:
     from botocore.model import ServiceModel, Shape
 
-SCHEMA_DIRECTORY = Path(__file__).parent / "schemas"
-SCHEMA_FILES = {
-    "personalize": "personalize-pipeline.schema.json",
-    "mpeml": "mpeml.schema.json",
-    "cdk": "cdk-pipeline.schema.json",
-}
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 _TYPES = {
@@ -441,12 +436,16 @@ def _sizes(shape: Shape, noun: str) -> dict[str, int]:
 
 
 def _pattern(pattern: str | None) -> str | None:
-    """The model's pattern in a dialect both Python's ``re`` and editors' ECMA-262 read, as request_model
-    reads it (Unicode property classes widened); None where that is impossible."""
+    r"""The model's pattern, matched against the whole value as the service matches it (botocore's patterns
+    carry no end anchor: ``^[a-zA-Z0-9][a-zA-Z0-9\-_]*`` would take ``"my shop"``), in a dialect both
+    Python's ``re`` and editors' ECMA-262 read (Unicode property classes widened, as request_model widens
+    them); None where that is impossible."""
     from airflow_provider_personalize.hooks import request_model
 
     compiled = request_model._compiled_pattern(pattern)
-    return compiled.pattern if compiled else None
+    if compiled is None:
+        return None
+    return f"^(?:{compiled.pattern.removeprefix('^').removesuffix('$')})$"
 
 
 def _first_sentence(documentation: str) -> str:

@@ -81,10 +81,10 @@ class Resource:
 
 @dataclass(frozen=True)
 class BatchJob:
-    """A batch inference or segment job, run on the solution's model in the bootstrap and on its schedule.
+    """A batch inference or segment job: on its schedule if it has one, otherwise once, in the bootstrap.
 
-    Jobs are named ``name_prefix`` + the model version's id in the bootstrap (a rerun adopts the job), and
-    ``name_prefix`` + the run's time (``YYYY_MM_DD_HH_MM_SS``, MPEML's layout) on the schedule. With
+    Jobs are named ``name_prefix`` + the run's time (``YYYY_MM_DD_HH_MM_SS``, MPEML's layout) on the schedule,
+    and ``name_prefix`` + the model version's id in the bootstrap (a rerun adopts the job). With
     ``output_folder`` (MPEML), the job writes to ``<output_folder><job name>/``; otherwise the request's
     ``jobOutput`` says where.
     """
@@ -102,10 +102,10 @@ class BatchJob:
 class FirstVersion:
     """The model the bootstrap gives a solution.
 
-    ``reuse``: the newest ACTIVE version younger than ``max_age`` if there is one, else a new one (MPEML);
-    ``always``: a new one on every run (the CDK pipeline's createNewSolutionVersion); ``never``: the newest
-    ACTIVE version, of any age, and the task fails if there is none. A new version is trained in
-    ``training_mode``.
+    ``reuse``: the version the solution's campaign serves, else the newest ACTIVE version younger than
+    ``max_age``, else a new one (MPEML); ``always``: a new one on every run (the CDK pipeline's
+    createNewSolutionVersion); ``never``: the served or newest ACTIVE version, of any age, and the task
+    fails if there is none. A new version is trained in ``training_mode``.
     """
 
     policy: Literal["reuse", "always", "never"] = "reuse"

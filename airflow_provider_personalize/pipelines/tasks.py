@@ -75,8 +75,8 @@ def import_source(
     """The location to import into the dataset: the first of ``locations`` holding data.
 
     Skips the import (AirflowSkipException, saying why) when no location holds data and that is allowed,
-    when the dataset's last ACTIVE import is younger than ``max_age_seconds``, or when no data is newer than
-    that import (MPEML's rule for reusing imports, ``Personalize.is_current``).
+    when the dataset's last ACTIVE import is younger than ``max_age_seconds``, or when it imported the same
+    location and no data there is newer (MPEML's rule for reusing imports, ``Personalize.is_current``).
     """
     found = _newest_data(locations, aws_conn_id, region_name)
     if found is None:
@@ -85,24 +85,27 @@ def import_source(
             raise AirflowSkipException(f"{message}: nothing to import")
         raise AirflowFailException(f"{message}: upload the data, then clear this task")
     location, modified = found
-    if max_age_seconds is not None:
-        hook = PersonalizeHook(aws_conn_id=aws_conn_id, region_name=region_name)
-        kind = get_kind("dataset_import_job")
-        active = [s for s in hook.list_summaries(kind.key, dataset_arn) if s.get("status") == "ACTIVE"]
-        if active:
-            last = max(active, key=lambda summary: summary.get("lastUpdatedDateTime", _LONG_AGO))
-            imported_at = last.get("lastUpdatedDateTime", _LONG_AGO)
-            age = datetime.now(UTC) - imported_at
-            if age <= timedelta(seconds=max_age_seconds):
-                raise AirflowSkipException(
-                    f"{dataset_arn} was imported {age} ago by {last[kind.arn_member]}, within the reuse age "
-                    f"of {timedelta(seconds=max_age_seconds)}: not importing again"
-                )
-            if modified <= imported_at:
-                raise AirflowSkipException(
-                    f"No data at {location} is newer than {dataset_arn}'s last import, "
-                    f"{last[kind.arn_member]}"
-                )
+    if max_age_seconds is None:
+        return location
+    hook = PersonalizeHook(aws_conn_id=aws_conn_id, region_name=region_name)
+    kind = get_kind("dataset_import_job")
+    active = [s for s in hook.list_summaries(kind.key, dataset_arn) if s.get("status") == "ACTIVE"]
+    if not active:
+        return location
+    last = max(active, key=lambda summary: summary.get("lastUpdatedDateTime", _LONG_AGO))
+    imported_at = last.get("lastUpdatedDateTime", _LONG_AGO)
+    age = datetime.now(UTC) - imported_at
+    if age <= timedelta(seconds=max_age_seconds):
+        raise AirflowSkipException(
+            f"{dataset_arn} was imported {age} ago by {last[kind.arn_member]}, within the reuse age "
+            f"of {timedelta(seconds=max_age_seconds)}: not importing again"
+        )
+    # New data at the same place, or data at a new place (a day's file), is imported.
+    imported_from = hook.describe(kind.key, last[kind.arn_member]).get("dataSource", {}).get("dataLocation")
+    if imported_from == location and modified <= imported_at:
+        raise AirflowSkipException(
+            f"No data at {location} is newer than its last import, {last[kind.arn_member]}"
+        )
     return location
 
 
@@ -163,9 +166,12 @@ class PersonalizeBootstrapSolutionVersionOperator(PersonalizeCreateSolutionVersi
     """
     The model a deployment's bootstrap gives a solution: an existing one where the config allows, else new.
 
-    :param policy: ``"reuse"``: adopt the newest ACTIVE version created within ``max_age``, else train;
-        ``"always"``: train; ``"never"``: adopt the newest ACTIVE version, and fail if there is none.
+    :param policy: ``"reuse"``: adopt the version ``campaign_name`` serves, else the newest ACTIVE version
+        created within ``max_age``, else train; ``"always"``: train; ``"never"``: adopt the served or newest
+        ACTIVE version, and fail if there is none.
     :param max_age: How old a version ``"reuse"`` adopts may be.
+    :param campaign_name: The solution's campaign, whose model a rerun keeps (so that it never asks the
+        campaign to serve another one).
 
     Takes the arguments of :class:`PersonalizeCreateSolutionVersionOperator`; returns the version's ARN.
     """
@@ -173,15 +179,21 @@ class PersonalizeBootstrapSolutionVersionOperator(PersonalizeCreateSolutionVersi
     solution_arn: str  # set from the request's keywords by the create machine
 
     def __init__(
-        self, *, policy: Literal["reuse", "always", "never"], max_age: timedelta, **kwargs: Any
+        self,
+        *,
+        policy: Literal["reuse", "always", "never"],
+        max_age: timedelta,
+        campaign_name: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.policy = policy
         self.max_age = max_age
+        self.campaign_name = campaign_name
 
     def execute(self, context: Context) -> str:
         if self.policy != "always":
-            adopted = newest_active_version(
+            adopted = self.served_version() or newest_active_version(
                 self.hook, self.solution_arn, self.max_age if self.policy == "reuse" else None
             )
             if adopted:
@@ -192,3 +204,9 @@ class PersonalizeBootstrapSolutionVersionOperator(PersonalizeCreateSolutionVersi
                     f"Solution {self.solution_arn} has no ACTIVE version, and the config does not create one"
                 )
         return super().execute(context)
+
+    def served_version(self) -> str | None:
+        if not self.campaign_name:
+            return None
+        campaign = self.hook.find_by_name("campaign", self.campaign_name, self.solution_arn)
+        return campaign.get(get_kind("solution_version").arn_member) if campaign else None

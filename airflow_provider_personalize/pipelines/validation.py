@@ -14,13 +14,20 @@ import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
 
+# The formats' schemas, files of the package (written by jsonschemas.py, which documents them).
+SCHEMA_DIRECTORY = Path(__file__).parent / "schemas"
+SCHEMA_FILES = {
+    "personalize": "personalize-pipeline.schema.json",
+    "mpeml": "mpeml.schema.json",
+    "cdk": "cdk-pipeline.schema.json",
+}
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
     "array": list,
@@ -76,8 +83,7 @@ def schema_problems(document: Any, schema_file: str) -> list[Problem]:
 def _validator(schema_file: str) -> Validator:
     from jsonschema import Draft202012Validator
 
-    text = resources.files(__package__).joinpath("schemas").joinpath(schema_file).read_text(encoding="utf-8")
-    return Draft202012Validator(json.loads(text))
+    return Draft202012Validator(json.loads((SCHEMA_DIRECTORY / schema_file).read_text(encoding="utf-8")))
 
 
 def _problems(error: ValidationError) -> Iterator[Problem]:
@@ -92,8 +98,6 @@ def _problems(error: ValidationError) -> Iterator[Problem]:
         known = sorted(error.schema.get("properties", {}))
         for member in sorted(set(value) - set(known)):
             yield Problem(path_text([*error.absolute_path, member]), _unknown_member(member, known))
-    elif keyword == "propertyNames":
-        yield Problem(path, f"{error.instance!r} is not allowed here; allowed: {', '.join(_enum_of(error))}")
     elif keyword == "type":
         yield Problem(path, f"must be {_a(expected)}, not {_json_type(value)} {_short(value)}")
     elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -159,8 +163,6 @@ def _branch_type(branch: dict[str, Any]) -> str | None:
 @functools.cache
 def _defs() -> dict[str, Any]:
     """Every ``$defs`` entry of the schema files (the API shapes are the same in each)."""
-    from airflow_provider_personalize.pipelines.jsonschemas import SCHEMA_FILES
-
     merged: dict[str, Any] = {}
     for schema_file in SCHEMA_FILES.values():
         merged.update(_validator(schema_file).schema.get("$defs", {}))
@@ -178,10 +180,6 @@ def _form(branch: dict[str, Any]) -> str:
     if branch_type == "string" and "$ref" in branch and "Location" in branch["$ref"]:
         return "an s3:// URI"
     return _a(branch_type or "value")
-
-
-def _enum_of(error: ValidationError) -> list[str]:
-    return [str(value) for value in error.validator_value.get("enum", [])]
 
 
 def _unknown_member(member: str, known: list[str]) -> str:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import functools
 import os
-from datetime import date
+import shutil
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from demo.run_config_demo import BOOTSTRAP_DATE as SHOP_BOOTSTRAP_DATE
+from demo.run_config_demo import NIGHT as SHOP_NIGHT
+from demo.run_config_demo import inventory, prepare_shop
 from demo.run_demo import BUCKET, DATASET_GROUP, PREFIX, airflow_settings, prepare_aws, prepare_night
 
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
@@ -31,6 +35,14 @@ def test_every_example_dag_loads_without_import_errors(airflow_db, monkeypatch):
         "personalize_nightly_refresh",
         "personalize_user_deletion",
         "personalize_teardown",
+        # personalize_deployment_dags.py, from personalize_deployment.yaml
+        "example-shop_bootstrap",
+        "example-shop_import",
+        "example-shop_example-shop-for-you_full",
+        "example-shop_example-shop-for-you_update",
+        "example-shop_example-shop-for-you_batch_inference",
+        "example-shop_example-shop-audiences_batch_segment",
+        "example-shop_teardown",
     }
 
 
@@ -74,3 +86,77 @@ def test_bootstrap_then_user_deletion_then_teardown(example_airflow, personalize
     example_airflow("dags", "test", "personalize_teardown", "2026-11-24")
     assert personalize.list_dataset_groups()["datasetGroups"] == []
     assert personalize.list_schemas()["schemas"] == []
+
+
+@pytest.fixture
+def config_example(
+    install_dags, dags_folder: Path, personalize_emulator_clean, monkeypatch: pytest.MonkeyPatch
+):
+    """The config-driven example's DAGs, loaded from the DAGs folder (with the config and the module it
+    imports), ``aws_default`` the emulator, and the config's bucket and role there."""
+    role_arn = prepare_shop(personalize_emulator_clean)
+    settings = airflow_settings(personalize_emulator_clean, role_arn, dags_folder)
+    for name in ("AIRFLOW_CONN_AWS_DEFAULT", "PERSONALIZE_EXAMPLE_WAITER_DELAY"):
+        monkeypatch.setenv(name, settings[name])
+    for name in ("personalize_deployment.yaml", "personalize_example_common.py"):
+        shutil.copy(EXAMPLE_DAGS / name, dags_folder / name)
+    shutil.copytree(EXAMPLE_DAGS / "schemas", dags_folder / "schemas")
+    module = install_dags(EXAMPLE_DAGS / "personalize_deployment_dags.py")
+    return {dag_id: dag for dag_id, dag in vars(module).items() if dag_id.startswith("example-shop_")}
+
+
+def test_the_config_driven_example_runs_green_from_bootstrap_to_teardown(
+    config_example, personalize_emulator_clean
+):
+    """personalize_deployment.yaml, as ``make demo-config`` runs it: bootstrap, the night's import, the UPDATE
+    retraining it triggers (run by hand here: no scheduler), both batch jobs, a second bootstrap that creates
+    nothing, the teardown."""
+    personalize = personalize_emulator_clean.client("personalize")
+
+    def run(dag_id: str, day: date) -> None:
+        dag_run = config_example[f"example-shop_{dag_id}"].test(
+            logical_date=datetime.combine(day, time(), UTC)
+        )
+        assert dag_run.state == "success", {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+
+    run("bootstrap", SHOP_BOOTSTRAP_DATE)
+    (campaign,) = personalize.list_campaigns()["campaigns"]
+    first_model = personalize.describe_campaign(campaignArn=campaign["campaignArn"])["campaign"][
+        "solutionVersionArn"
+    ]
+
+    run("import", SHOP_NIGHT)
+    imports = {
+        job["jobName"]: job["status"]
+        for dataset in personalize.list_datasets()["datasets"]
+        for job in personalize.list_dataset_import_jobs(datasetArn=dataset["datasetArn"])["datasetImportJobs"]
+    }
+    assert imports["example-shop_import-import_interactions-20261123T000000"] == "ACTIVE"  # the day's file
+    assert len(imports) == 4  # the bootstrap's three, and the night's interactions: the rest is unchanged
+
+    run("example-shop-for-you_update", SHOP_NIGHT)
+    served = personalize.describe_campaign(campaignArn=campaign["campaignArn"])["campaign"][
+        "solutionVersionArn"
+    ]
+    assert served != first_model
+    assert (
+        personalize.describe_solution_version(solutionVersionArn=served)["solutionVersion"]["trainingMode"]
+        == "UPDATE"
+    )
+
+    run("example-shop-for-you_batch_inference", SHOP_NIGHT)
+    run("example-shop-audiences_batch_segment", SHOP_NIGHT)
+    (inference,) = personalize.list_batch_inference_jobs()["batchInferenceJobs"]
+    described = personalize.describe_batch_inference_job(
+        batchInferenceJobArn=inference["batchInferenceJobArn"]
+    )
+    assert described["batchInferenceJob"]["solutionVersionArn"] == served  # the model the campaign serves
+    assert described["batchInferenceJob"]["filterArn"].endswith("/example-shop-not-purchased")
+    assert described["batchInferenceJob"]["status"] == "ACTIVE"
+
+    created = inventory(personalize_emulator_clean)
+    run("bootstrap", SHOP_NIGHT + timedelta(days=1))
+    assert inventory(personalize_emulator_clean) == created
+
+    run("teardown", SHOP_NIGHT + timedelta(days=2))
+    assert inventory(personalize_emulator_clean) == {}
