@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EMULATOR = ROOT / "personalize-emulator"
 QUICK = {
     "parse_cost": ROOT,
+    "config_parse": ROOT,
     "polling_economy": ROOT,
     "emulator_describe": EMULATOR,
     "emulator_import": EMULATOR,
