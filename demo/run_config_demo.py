@@ -17,24 +17,21 @@ Exits non-zero on any failure; the emulator is stopped on every path.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from datetime import date, timedelta
 
 import yaml
 
-from airflow_provider_personalize.emulator.pytest_plugin import (
-    PersonalizeEmulatorServer,
-    start_emulator_server,
-)
+from airflow_provider_personalize.emulator.pytest_plugin import PersonalizeEmulatorServer
 from demo.run_demo import (
     REPOSITORY,
-    STEP_SECONDS,
     WORKDIR,
     airflow,
     airflow_settings,
     bucket_policy,
+    local_service,
+    outcome,
     run_dag,
     say,
     synthetic_dataset,
@@ -161,12 +158,7 @@ def summarise(server: PersonalizeEmulatorServer, environment: dict[str, str], da
 def main() -> int:
     started = time.monotonic()
     workdir = WORKDIR / "config"
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    say("starting the local Personalize service ...")
-    server = start_emulator_server(float(STEP_SECONDS))
-    try:
-        say(f"personalize-emulator is serving Personalize, S3, IAM and STS on {server.endpoint_url}")
+    with local_service(workdir) as server:
         role_arn = prepare_shop(server)
         environment = {**os.environ, **airflow_settings(server, role_arn, workdir / "airflow")}
         say(f"preparing Airflow in {environment['AIRFLOW_HOME']} ...")
@@ -188,12 +180,7 @@ def main() -> int:
         run_dag(environment, f"{GROUP}_teardown", NIGHT + timedelta(days=2))
         left = inventory(server)
         say(f"the teardown left {left or 'nothing'}")
-        healthy = healthy and rerun_created_nothing and not left
-    finally:
-        server.stop()
-        say("stopped the emulator")
-    say(f"{'done' if healthy else 'FAILED'} in {time.monotonic() - started:.0f} s")
-    return 0 if healthy else 1
+    return outcome(healthy and rerun_created_nothing and not left, started)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -226,14 +228,29 @@ def summarise(server: PersonalizeEmulatorServer, environment: dict[str, str]) ->
     return healthy
 
 
-def main() -> int:
-    started = time.monotonic()
-    shutil.rmtree(WORKDIR, ignore_errors=True)
-    WORKDIR.mkdir(parents=True)
+@contextmanager
+def local_service(workdir: Path) -> Iterator[PersonalizeEmulatorServer]:
+    """The local Personalize service for a demo in a fresh ``workdir``; stopped on every path."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
     say("starting the local Personalize service ...")
     server = start_emulator_server(float(STEP_SECONDS))
     try:
         say(f"personalize-emulator is serving Personalize, S3, IAM and STS on {server.endpoint_url}")
+        yield server
+    finally:
+        server.stop()
+        say("stopped the emulator")
+
+
+def outcome(healthy: bool, started: float) -> int:
+    say(f"{'done' if healthy else 'FAILED'} in {time.monotonic() - started:.0f} s")
+    return 0 if healthy else 1
+
+
+def main() -> int:
+    started = time.monotonic()
+    with local_service(WORKDIR) as server:
         role_arn = prepare_aws(server)
         prepare_night(server, NIGHT)
         environment = {**os.environ, **airflow_settings(server, role_arn, WORKDIR / "airflow")}
@@ -242,11 +259,7 @@ def main() -> int:
         run_dag(environment, "personalize_bootstrap", BOOTSTRAP_DATE)
         run_dag(environment, "personalize_nightly_refresh", NIGHT)
         healthy = summarise(server, environment)
-    finally:
-        server.stop()
-        say("stopped the emulator")
-    say(f"{'done' if healthy else 'FAILED'} in {time.monotonic() - started:.0f} s")
-    return 0 if healthy else 1
+    return outcome(healthy, started)
 
 
 if __name__ == "__main__":

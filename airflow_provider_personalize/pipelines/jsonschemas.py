@@ -82,6 +82,11 @@ class _Builder:
         required = [m for m in shape.required_members if m not in filled and m not in optional]
         return _object(properties, [*required, *extra_required])
 
+    def schedule(self) -> dict[str, Any]:
+        """A reference to the EventBridge schedule expression, defined on first use."""
+        self.defs["EventBridgeSchedule"] = _SCHEDULE
+        return {"$ref": "#/$defs/EventBridgeSchedule"}
+
     def member(self, shape: Shape) -> dict[str, Any]:
         reference = {"$ref": f"#/$defs/{self.define(shape)}"}
         documentation = _first_sentence(shape.documentation)
@@ -150,7 +155,7 @@ def _personalize(api: _Builder) -> dict[str, Any]:
     from airflow_provider_personalize.operators.personalize import SOLUTION_METRICS
 
     schedule_or_import = {
-        "anyOf": [{"$ref": "#/$defs/PipelineSchedule"}, {"const": AFTER_IMPORT}],
+        "anyOf": [api.schedule(), {"const": AFTER_IMPORT}],
         "description": f"An EventBridge schedule, or '{AFTER_IMPORT}': whenever a scheduled import succeeds.",
     }
     data_import = api.request(
@@ -161,7 +166,7 @@ def _personalize(api: _Builder) -> dict[str, Any]:
             **api.member(api.model.shape_for("Name")),
             "description": "The name of one of the config's filters (instead of filterArn).",
         },
-        "schedule": {"$ref": "#/$defs/PipelineSchedule"},
+        "schedule": api.schedule(),
     }
 
     def batch_job(operation: str) -> dict[str, Any]:
@@ -212,7 +217,7 @@ def _personalize(api: _Builder) -> dict[str, Any]:
                 **api.member(api.model.shape_for("RoleArn")),
                 "description": "The role Personalize assumes to read and write S3, unless a job names one.",
             },
-            "schedules": _object({"import": {"$ref": "#/$defs/PipelineSchedule"}}),
+            "schedules": _object({"import": api.schedule()}),
             "datasets": _array(dataset),
             "eventTracker": api.request("CreateEventTracker", filled=("datasetGroupArn",)),
             "filters": _array(api.request("CreateFilter", filled=("datasetGroupArn",))),
@@ -221,7 +226,6 @@ def _personalize(api: _Builder) -> dict[str, Any]:
         },
         ["datasetGroup"],
     )
-    api.defs["PipelineSchedule"] = _SCHEDULE
     return _document(
         "Amazon Personalize deployment (airflow-provider-personalize)",
         "One dataset group and everything in it, with its schedules: the DAGs of dags_from_config.",
@@ -232,14 +236,11 @@ def _personalize(api: _Builder) -> dict[str, Any]:
 
 def _mpeml(api: _Builder) -> dict[str, Any]:
     def service(request: dict[str, Any], **workflow: Any) -> dict[str, Any]:
-        members: dict[str, Any] = {"serviceConfig": request}
-        if workflow:
-            members["workflowConfig"] = _object(workflow)
-        return _object(members, ["serviceConfig"])
+        return _wrapped(request, **({"workflowConfig": _object(workflow)} if workflow else {}))
 
     group_filled = ("datasetGroupArn",)
     batch_filled = ("solutionVersionArn", "jobName", "roleArn", "jobInput", "jobOutput")
-    batch_workflow = {"schedule": {"$ref": "#/$defs/MpemlSchedule"}, "maxAge": _MAX_AGE}
+    batch_workflow = {"schedule": api.schedule(), "maxAge": _MAX_AGE}
     dataset = _object(
         {
             "dataset": service(
@@ -263,8 +264,8 @@ def _mpeml(api: _Builder) -> dict[str, Any]:
                 {
                     "schedules": _object(
                         {
-                            "full": {"$ref": "#/$defs/MpemlSchedule"},
-                            "update": {"$ref": "#/$defs/MpemlSchedule"},
+                            "full": api.schedule(),
+                            "update": api.schedule(),
                             "maxAge": _MAX_AGE,
                         }
                     )
@@ -285,7 +286,7 @@ def _mpeml(api: _Builder) -> dict[str, Any]:
             "tags": api.member(api.model.shape_for("Tags")),
             "datasetGroup": service(
                 api.request("CreateDatasetGroup"),
-                schedules=_object({"import": {"$ref": "#/$defs/MpemlSchedule"}}),
+                schedules=_object({"import": api.schedule()}),
                 maxAge=_MAX_AGE,
             ),
             "datasets": _object(
@@ -309,7 +310,6 @@ def _mpeml(api: _Builder) -> dict[str, Any]:
         },
         ["datasetGroup"],
     )
-    api.defs["MpemlSchedule"] = _SCHEDULE
     return _document(
         "Maintaining Personalized Experiences with Machine Learning: configuration",
         "The parameter file of AWS's MPEML solution (train/<dataset group>/config.json).",
@@ -322,10 +322,7 @@ def _cdk(api: _Builder) -> dict[str, Any]:
     group_filled = ("datasetGroupArn",)
 
     def flagged(request: dict[str, Any], flag: str | None = None) -> dict[str, Any]:
-        members: dict[str, Any] = {"serviceConfig": request}
-        if flag:
-            members[flag] = {"type": "boolean"}
-        return _object(members, ["serviceConfig"])
+        return _wrapped(request, **({flag: {"type": "boolean"}} if flag else {}))
 
     dataset = _object(
         {
@@ -410,6 +407,11 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
     if required:
         schema["required"] = required
     return schema
+
+
+def _wrapped(request: dict[str, Any], **members: Any) -> dict[str, Any]:
+    """A request's members in ``serviceConfig``, beside others: MPEML's and the CDK pipeline's shape."""
+    return _object({"serviceConfig": request, **members}, ["serviceConfig"])
 
 
 def _array(items: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from types import ModuleType
 import pendulum
 import pytest
 
+from demo.run_demo import trust_policy
+
 CONFIG = Path(__file__).parent / "configs" / "mpeml-shop.json"
 GROUP = "mpeml-shop"
 BUCKET = "mpeml-shop-data"
@@ -41,15 +43,6 @@ GROUP_LISTS = {
     "filters": ("list_filters", "Filters", "datasetGroupArn"),
     "event_trackers": ("list_event_trackers", "eventTrackers", "datasetGroupArn"),
 }
-
-
-def trust_policy() -> str:
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"Service": "personalize.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 @pytest.fixture

@@ -27,14 +27,7 @@ MPEML = REPOSITORY / "tests" / "integration" / "configs" / "mpeml-shop.json"
 ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeS3Access"
 
 
-@pytest.fixture(autouse=True)
-def no_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reading a config, building its DAGs or refusing it sends nothing to AWS."""
-
-    def refuse(client: Any, operation_name: str, api_params: Any) -> None:
-        raise AssertionError(f"an AWS call was made: {operation_name}")
-
-    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", refuse)
+pytestmark = pytest.mark.usefixtures("no_aws_calls")
 
 
 def example() -> dict[str, Any]:

@@ -25,12 +25,7 @@ MPEML = REPOSITORY / "tests" / "integration" / "configs" / "mpeml-shop.json"
 ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeS3Access"
 
 
-@pytest.fixture(autouse=True)
-def no_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(client: Any, operation_name: str, api_params: Any) -> None:
-        raise AssertionError(f"an AWS call was made: {operation_name}")
-
-    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", refuse)
+pytestmark = pytest.mark.usefixtures("no_aws_calls")
 
 
 @pytest.fixture(scope="module")
