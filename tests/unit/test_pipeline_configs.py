@@ -24,6 +24,7 @@ from airflow_provider_personalize.pipelines.validation import SCHEMA_DIRECTORY, 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLE = REPOSITORY / "example_dags" / "personalize_deployment.yaml"
 MPEML = REPOSITORY / "tests" / "integration" / "configs" / "mpeml-shop.json"
+CDK = MPEML.with_name("cdk-shop.json")
 ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeS3Access"
 
 
@@ -105,57 +106,8 @@ def test_an_mpeml_config_is_read_as_mpeml_reads_it():
     assert job.schedule is not None and job.schedule.expression == "cron(0 3 ? * MON-FRI *)"
 
 
-def test_a_cdk_pipeline_input_is_read_as_its_state_machines_read_it(tmp_path):
-    config = {
-        "preprocessing": {"jobName": "shop-glue-job", "run": True},
-        "datasetGroup": {
-            "serviceConfig": {"name": "cdk-shop"},
-            "datasets": [
-                {
-                    "type": "INTERACTIONS",
-                    "schema": {
-                        "serviceConfig": {"name": "Interactions", "schema": {"type": "record", "fields": []}},
-                        "schemaVersion": "v2",
-                    },
-                    "dataset": {"serviceConfig": {"name": "cdk-shop-interactions"}},
-                    "datasetImportJob": {
-                        "serviceConfig": {
-                            "jobName": "InteractionsImport",
-                            "dataSource": {"dataLocation": "s3://cdk-shop/interactions.csv"},
-                            "roleArn": ROLE_ARN,
-                            "importMode": "FULL",
-                        },
-                        "createNewJob": True,
-                    },
-                }
-            ],
-        },
-        "solutions": [
-            {
-                "serviceConfig": {
-                    "name": "cdk-shop-similar",
-                    "recipeArn": "arn:aws:personalize:::recipe/aws-similar-items",
-                },
-                "solutionVersion": {
-                    "createNewSolutionVersion": True,
-                    "serviceConfig": {"trainingMode": "FULL"},
-                },
-                "campaigns": [{"createCampaign": False, "serviceConfig": {"name": "not-created"}}],
-                "batchInferenceJobs": [
-                    {
-                        "createBatchInferenceJob": True,
-                        "serviceConfig": {
-                            "jobName": "SimilarItems",
-                            "roleArn": ROLE_ARN,
-                            "jobInput": {"s3DataSource": {"path": "s3://cdk-shop/in/"}},
-                            "jobOutput": {"s3DataDestination": {"path": "s3://cdk-shop/out/"}},
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    deployment = load_deployment(write(tmp_path, config, ".json"))
+def test_a_cdk_pipeline_input_is_read_as_its_state_machines_read_it():
+    deployment = load_deployment(CDK)
     assert deployment.config_format == "cdk"
     assert deployment.preprocessing_job == "shop-glue-job"
     (interactions,) = deployment.datasets

@@ -6,7 +6,6 @@ in tests/integration/test_config_pipelines.py.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from datetime import timedelta
@@ -22,6 +21,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLE_DAGS = REPOSITORY / "example_dags"
 EXAMPLE = EXAMPLE_DAGS / "personalize_deployment.yaml"
 MPEML = REPOSITORY / "tests" / "integration" / "configs" / "mpeml-shop.json"
+CDK = MPEML.with_name("cdk-shop.json")
 ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeS3Access"
 
 
@@ -183,37 +183,20 @@ def test_an_mpeml_deployment_s_batch_jobs_write_where_mpeml_writes():
     assert "mpeml-shop_teardown" in dags
 
 
-def test_a_cdk_pipeline_runs_its_glue_preprocessing_before_the_imports(tmp_path):
-    config = {
-        "preprocessing": {"jobName": "shop-glue-job", "run": True},
-        "datasetGroup": {
-            "serviceConfig": {"name": "cdk-shop"},
-            "datasets": [
-                {
-                    "type": "INTERACTIONS",
-                    "schema": {"serviceConfig": {"name": "i", "schema": {}}, "schemaVersion": "v1"},
-                    "dataset": {"serviceConfig": {"name": "cdk-shop-interactions"}},
-                    "datasetImportJob": {
-                        "serviceConfig": {
-                            "jobName": "import",
-                            "dataSource": {"dataLocation": "s3://cdk-shop/interactions.csv"},
-                            "roleArn": ROLE_ARN,
-                        },
-                        "createNewJob": True,
-                    },
-                }
-            ],
-        },
-    }
-    path = tmp_path / "input.json"
-    path.write_text(json.dumps(config))
-    dags = dags_from_config(path, teardown=False)
+def test_a_cdk_pipeline_runs_its_glue_preprocessing_before_the_imports():
+    dags = dags_from_config(CDK, teardown=False)
     assert set(dags) == {"cdk-shop_bootstrap"}
     bootstrap = dags["cdk-shop_bootstrap"]
     assert bootstrap.get_task("preprocessing").job_name == "shop-glue-job"
     # createNewJob: every run imports, straight from the config's location.
     assert upstream(bootstrap, "import_interactions") == {"dataset_interactions", "preprocessing"}
     assert bootstrap.get_task("import_interactions").data_source == "s3://cdk-shop/interactions.csv"
+    # createNewSolutionVersion: a new model on every run; createCampaign false: no campaign.
+    assert bootstrap.get_task("train_cdk-shop-similar").policy == "always"
+    assert not [task for task in bootstrap.task_ids if task.startswith("campaign_")]
+    job = bootstrap.get_task("batch_inference_cdk-shop-similar")
+    assert job.job_name.startswith("SimilarItems-{{ ti.xcom_pull(task_ids='train_cdk-shop-similar')")
+    assert job.job_output == {"s3DataDestination": {"path": "s3://cdk-shop/out/"}}
 
 
 def test_a_relative_config_path_is_read_beside_the_dag_file(tmp_path):
