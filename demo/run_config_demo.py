@@ -22,8 +22,8 @@ import time
 from datetime import date, timedelta
 
 import yaml
+from personalize_emulator.harness.pytest_plugin import PersonalizeEmulatorServer
 
-from airflow_provider_personalize.emulator.pytest_plugin import PersonalizeEmulatorServer
 from demo.run_demo import (
     REPOSITORY,
     WORKDIR,

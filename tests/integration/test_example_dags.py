@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -98,6 +99,8 @@ def config_example(
     settings = airflow_settings(personalize_emulator_clean, role_arn, dags_folder)
     for name in ("AIRFLOW_CONN_AWS_DEFAULT", "PERSONALIZE_EXAMPLE_WAITER_DELAY"):
         monkeypatch.setenv(name, settings[name])
+    # The shared module reads the environment when imported: an earlier test's import would poll every minute.
+    monkeypatch.delitem(sys.modules, "personalize_example_common", raising=False)
     for name in ("personalize_deployment.yaml", "personalize_example_common.py"):
         shutil.copy(EXAMPLE_DAGS / name, dags_folder / name)
     shutil.copytree(EXAMPLE_DAGS / "schemas", dags_folder / "schemas")
