@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 from personalize_emulator.harness.pytest_plugin import start_emulator_server
 
+from demo.deployment import AirflowDeployment
 from demo.run_demo import airflow_settings, prepare_aws, prepare_night
-
-from .deployment import AirflowDeployment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

@@ -1,8 +1,8 @@
 """A real Airflow deployment on loopback: scheduler, dag-processor, triggerer and api-server processes.
 
-Everything runs against a temporary AIRFLOW_HOME with LocalExecutor; the processes are started as a
-user would start them (the `airflow` CLI) and stopped by PID, their process groups included, so that
-no worker or log server outlives the test.
+Everything runs against its own AIRFLOW_HOME with LocalExecutor; the processes are started as a user
+would start them (the `airflow` CLI) and stopped by PID, their process groups included, so that no
+worker or log server outlives the test or the demo that started them.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ class AirflowDeployment:
         self.home.mkdir(parents=True, exist_ok=True)
         self.airflow("db", "migrate")
 
-    def start(self) -> None:
-        for component in AIRFLOW_COMPONENTS:
+    def start(self, components: tuple[str, ...] = AIRFLOW_COMPONENTS, wait: bool = True) -> None:
+        """Start the components (all by default); unless told not to, wait until the api-server answers."""
+        for component in components:
             args = [component, "--port", str(self.api_port)] if component == "api-server" else [component]
             log = (self.home / f"{component}.log").open("w")
             self.processes[component] = subprocess.Popen(
@@ -89,6 +90,10 @@ class AirflowDeployment:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        if wait:
+            self.wait_until_serving()
+
+    def wait_until_serving(self) -> None:
         self.wait_until(lambda: self.request("GET", "/api/v2/monitor/health") is not None, timeout=120)
 
     def stop(self) -> None:
