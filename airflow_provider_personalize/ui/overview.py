@@ -10,16 +10,11 @@ none), ``numDeleted`` for finished data deletion jobs (it reports that).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from airflow_provider_personalize.resources import (
-    BATCH_JOB_LIFECYCLE,
-    CREATE_LIFECYCLE,
-    DATA_DELETION_LIFECYCLE,
-    SOLUTION_VERSION_LIFECYCLE,
-    Lifecycle,
-)
+from airflow_provider_personalize.resources import ResourceKind, get_kind
 from airflow_provider_personalize.ui.reader import PersonalizeReader
 
 # Bounds on what one page view reads, so that its cost stays flat as history grows.
@@ -28,6 +23,20 @@ VERSIONS_SHOWN = 30  # per solution, newest first: the chart's points
 RECENT_JOBS_SHOWN = 30
 # Batch jobs can only be listed per solution version: those of each solution's newest trained versions.
 BATCH_JOB_VERSIONS = 5
+
+DATASET_GROUP, DATASET, SOLUTION, SOLUTION_VERSION, CAMPAIGN = (
+    get_kind(key) for key in ("dataset_group", "dataset", "solution", "solution_version", "campaign")
+)
+IMPORT_JOB, EXPORT_JOB, DELETION_JOB, BATCH_INFERENCE_JOB, BATCH_SEGMENT_JOB = (
+    get_kind(key)
+    for key in (
+        "dataset_import_job",
+        "dataset_export_job",
+        "data_deletion_job",
+        "batch_inference_job",
+        "batch_segment_job",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -134,11 +143,11 @@ class DatasetGroupOverview:
 def dataset_groups_page(reader: PersonalizeReader, next_token: str | None = None) -> DatasetGroupsPage:
     """One page of the region's dataset groups, in the service's order."""
     request = {"maxResults": GROUPS_PAGE_SIZE} | ({"nextToken": next_token} if next_token else {})
-    answer = reader.call("list_dataset_groups", **request)
+    answer = reader.call(DATASET_GROUP.list_method, **request)
     return DatasetGroupsPage(
         conn_id=reader.conn_id,
         region=reader.resolved_region,
-        groups=[_group_summary(group) for group in answer.get("datasetGroups", [])],
+        groups=[_group_summary(group) for group in answer.get(DATASET_GROUP.list_key, [])],
         next_token=answer.get("nextToken"),
         first_page=not next_token,
     )
@@ -146,27 +155,16 @@ def dataset_groups_page(reader: PersonalizeReader, next_token: str | None = None
 
 def dataset_group_overview(reader: PersonalizeReader, group_arn: str) -> DatasetGroupOverview:
     """Everything the view shows about one dataset group."""
-    group = reader.call("describe_dataset_group", datasetGroupArn=group_arn)["datasetGroup"]
+    group = _describe(reader, DATASET_GROUP, group_arn)
     datasets, dataset_jobs = _datasets(reader, group_arn)
     solutions, training_and_batch_jobs = _solutions(reader, group_arn)
     campaigns = [
-        _campaign(reader, summary["campaignArn"], solution.name)
+        _campaign(reader, summary[CAMPAIGN.arn_member], solution.name)
         for solution in solutions
-        for summary in reader.list_all("list_campaigns", "campaigns", solutionArn=solution.arn)
+        for summary in _held(reader, CAMPAIGN, solution.arn)
     ]
     solutions = _mark_served_versions(solutions, campaigns)
-    deletions = [
-        _job(
-            "data deletion",
-            summary["dataDeletionJobArn"],
-            summary,
-            DATA_DELETION_LIFECYCLE,
-            target=group["name"],
-        )
-        for summary in reader.list_all(
-            "list_data_deletion_jobs", "dataDeletionJobs", datasetGroupArn=group_arn
-        )
-    ]
+    deletions = _jobs(reader, "data deletion", DELETION_JOB, group_arn, target=group["name"])
     jobs = sorted(
         dataset_jobs + training_and_batch_jobs + deletions, key=lambda job: job.started, reverse=True
     )[:RECENT_JOBS_SHOWN]
@@ -181,10 +179,20 @@ def dataset_group_overview(reader: PersonalizeReader, group_arn: str) -> Dataset
     )
 
 
+def _describe(reader: PersonalizeReader, kind: ResourceKind, arn: str) -> dict:
+    return reader.call(kind.describe_method, **{kind.arn_member: arn})[kind.response_key]
+
+
+def _held(reader: PersonalizeReader, kind: ResourceKind, holder_arn: str) -> Iterator[dict]:
+    """The summaries of every resource of ``kind`` that the resource ``holder_arn`` holds."""
+    assert kind.list_filter_member, kind
+    return reader.list_all(kind.list_method, kind.list_key, **{kind.list_filter_member: holder_arn})
+
+
 def _group_summary(group: dict) -> DatasetGroupSummary:
     return DatasetGroupSummary(
         name=group["name"],
-        arn=group["datasetGroupArn"],
+        arn=group[DATASET_GROUP.arn_member],
         status=group.get("status", ""),
         domain=group.get("domain"),
         created=group["creationDateTime"],
@@ -192,14 +200,15 @@ def _group_summary(group: dict) -> DatasetGroupSummary:
     )
 
 
-def _job(kind: str, arn: str, summary: dict, lifecycle: Lifecycle, target: str, detail: str = "") -> Job:
-    status = summary.get("status", "")
-    in_progress = lifecycle.is_in_progress(status)
+def _job(label: str, kind: ResourceKind, summary: dict, target: str, detail: str = "") -> Job:
+    assert kind.lifecycle, kind
+    arn, status = summary[kind.arn_member], summary.get("status", "")
+    in_progress = kind.lifecycle.is_in_progress(status)
     started = summary["creationDateTime"]
     ended = datetime.now(UTC) if in_progress else summary.get("lastUpdatedDateTime", started)
     return Job(
-        kind=kind,
-        name=summary.get("jobName") or arn.rpartition("/")[2],
+        kind=label,
+        name=summary.get(kind.name_member) or arn.rpartition("/")[2],
         arn=arn,
         target=target,
         status=status,
@@ -211,29 +220,28 @@ def _job(kind: str, arn: str, summary: dict, lifecycle: Lifecycle, target: str, 
     )
 
 
+def _jobs(
+    reader: PersonalizeReader,
+    label: str,
+    kind: ResourceKind,
+    holder_arn: str,
+    target: str,
+    detail_member: str = "",
+) -> list[Job]:
+    """The jobs of ``kind`` under ``holder_arn``; ``detail_member``: the summary member that tells how
+    each ran (``importMode``)."""
+    return [
+        _job(label, kind, summary, target, summary.get(detail_member, ""))
+        for summary in _held(reader, kind, holder_arn)
+    ]
+
+
 def _datasets(reader: PersonalizeReader, group_arn: str) -> tuple[list[Dataset], list[Job]]:
     datasets, jobs = [], []
-    for summary in reader.list_all("list_datasets", "datasets", datasetGroupArn=group_arn):
-        dataset_arn, dataset_type = summary["datasetArn"], summary.get("datasetType", "")
-        imports = [
-            _job(
-                "import",
-                job["datasetImportJobArn"],
-                job,
-                CREATE_LIFECYCLE,
-                target=dataset_type,
-                detail=job.get("importMode", ""),
-            )
-            for job in reader.list_all(
-                "list_dataset_import_jobs", "datasetImportJobs", datasetArn=dataset_arn
-            )
-        ]
-        exports = [
-            _job("export", job["datasetExportJobArn"], job, CREATE_LIFECYCLE, target=dataset_type)
-            for job in reader.list_all(
-                "list_dataset_export_jobs", "datasetExportJobs", datasetArn=dataset_arn
-            )
-        ]
+    for summary in _held(reader, DATASET, group_arn):
+        dataset_arn, dataset_type = summary[DATASET.arn_member], summary.get("datasetType", "")
+        imports = _jobs(reader, "import", IMPORT_JOB, dataset_arn, dataset_type, "importMode")
+        exports = _jobs(reader, "export", EXPORT_JOB, dataset_arn, dataset_type)
         datasets.append(
             Dataset(
                 name=summary["name"],
@@ -249,10 +257,10 @@ def _datasets(reader: PersonalizeReader, group_arn: str) -> tuple[list[Dataset],
 
 def _solutions(reader: PersonalizeReader, group_arn: str) -> tuple[list[Solution], list[Job]]:
     solutions, jobs = [], []
-    for summary in reader.list_all("list_solutions", "solutions", datasetGroupArn=group_arn):
-        solution_arn = summary["solutionArn"]
+    for summary in _held(reader, SOLUTION, group_arn):
+        solution_arn = summary[SOLUTION.arn_member]
         version_summaries = sorted(
-            reader.list_all("list_solution_versions", "solutionVersions", solutionArn=solution_arn),
+            _held(reader, SOLUTION_VERSION, solution_arn),
             key=lambda version: version["creationDateTime"],
             reverse=True,
         )
@@ -270,68 +278,40 @@ def _solutions(reader: PersonalizeReader, group_arn: str) -> tuple[list[Solution
                 older_versions=max(len(version_summaries) - VERSIONS_SHOWN, 0),
             )
         )
-        jobs += [version.training for version in versions] + _batch_jobs(reader, trained)
+        jobs += [version.training for version in versions]
+        for version in trained:
+            jobs += _jobs(
+                reader,
+                "batch inference",
+                BATCH_INFERENCE_JOB,
+                version.arn,
+                version.version_id,
+                "batchInferenceJobMode",
+            )
+            jobs += _jobs(reader, "batch segment", BATCH_SEGMENT_JOB, version.arn, version.version_id)
     return solutions, jobs
 
 
 def _version(reader: PersonalizeReader, summary: dict, solution_name: str) -> SolutionVersion:
-    arn = summary["solutionVersionArn"]
-    training = _job(
-        "training",
-        arn,
-        summary,
-        SOLUTION_VERSION_LIFECYCLE,
-        target=solution_name,
-        detail=summary.get("trainingMode", ""),
-    )
-    # A trained version's offline metrics never change: https://docs.aws.amazon.com/personalize/latest/dg/working-with-training-metrics.html
+    training = _job("training", SOLUTION_VERSION, summary, solution_name, summary.get("trainingMode", ""))
+    # A trained version's offline metrics never change:
+    # https://docs.aws.amazon.com/personalize/latest/dg/working-with-training-metrics.html
     metrics = (
-        reader.call_settled("get_solution_metrics", solutionVersionArn=arn).get("metrics", {})
-        if summary.get("status") == "ACTIVE"
+        reader.call_settled("get_solution_metrics", solutionVersionArn=training.arn).get("metrics", {})
+        if training.status == "ACTIVE"
         else {}
     )
     return SolutionVersion(
-        arn=arn,
-        version_id=arn.rpartition("/")[2],
-        status=summary.get("status", ""),
+        arn=training.arn,
+        version_id=training.arn.rpartition("/")[2],
+        status=training.status,
         training=training,
         metrics=metrics,
     )
 
 
-def _batch_jobs(reader: PersonalizeReader, versions: list[SolutionVersion]) -> list[Job]:
-    jobs = []
-    for version in versions:
-        jobs += [
-            _job(
-                "batch inference",
-                job["batchInferenceJobArn"],
-                job,
-                BATCH_JOB_LIFECYCLE,
-                target=version.version_id,
-                detail=job.get("batchInferenceJobMode", ""),
-            )
-            for job in reader.list_all(
-                "list_batch_inference_jobs", "batchInferenceJobs", solutionVersionArn=version.arn
-            )
-        ]
-        jobs += [
-            _job(
-                "batch segment",
-                job["batchSegmentJobArn"],
-                job,
-                BATCH_JOB_LIFECYCLE,
-                target=version.version_id,
-            )
-            for job in reader.list_all(
-                "list_batch_segment_jobs", "batchSegmentJobs", solutionVersionArn=version.arn
-            )
-        ]
-    return jobs
-
-
 def _campaign(reader: PersonalizeReader, campaign_arn: str, solution_name: str) -> Campaign:
-    campaign = reader.call("describe_campaign", campaignArn=campaign_arn)["campaign"]
+    campaign = _describe(reader, CAMPAIGN, campaign_arn)
     update = campaign.get("latestCampaignUpdate")
     latest_update = (
         CampaignUpdate(
@@ -386,8 +366,8 @@ def _with_records_deleted(reader: PersonalizeReader, job: Job) -> Job:
     """A finished data deletion job, with the number of records the service says it deleted."""
     if job.kind != "data deletion" or job.status != "COMPLETED":
         return job
-    described = reader.call_settled("describe_data_deletion_job", dataDeletionJobArn=job.arn)[
-        "dataDeletionJob"
+    described = reader.call_settled(DELETION_JOB.describe_method, **{DELETION_JOB.arn_member: job.arn})[
+        DELETION_JOB.response_key
     ]
     if described.get("numDeleted") is None:
         return job
