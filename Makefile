@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --all-extras
 
-.PHONY: install test lint typecheck unit test-emulator test-e2e build emulator-wheel demo demo-config emulator bench schemas clean
+.PHONY: install test lint typecheck unit test-emulator test-e2e browser screenshot build emulator-wheel demo demo-config emulator bench schemas clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -34,8 +34,23 @@ test-emulator: install
 
 test: lint typecheck unit test-emulator test-e2e emulator-wheel
 
-test-e2e: install
+test-e2e: install browser
 	$(RUN) pytest -m e2e
+
+# The Personalize view's e2e test drives Debian's chromium through its chromedriver: installed here when
+# missing (as root, as on CI); the test itself never downloads a browser.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	else \
+		echo "The browser test needs Debian's chromium and chromium-driver: sudo apt-get install chromium chromium-driver" >&2; \
+		exit 1; \
+	fi
+
+# docs/personalize-view.png (the README's picture), taken by the view's browser test.
+screenshot: install browser
+	PERSONALIZE_VIEW_SCREENSHOT=docs/personalize-view.png $(RUN) pytest tests/e2e/test_personalize_view_browser.py
 
 # Both distributions' sdists and wheels, into dist/.
 build: | $(UV)
