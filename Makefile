@@ -62,7 +62,7 @@ emulator-wheel: build
 	UV=$(UV) $(RUN) python personalize-emulator/scripts/check_wheel.py dist/personalize_emulator-*.whl
 
 demo: install
-	$(RUN) python demo/run_demo.py
+	$(RUN) python -m demo.run_demo $(if $(KEEP),--keep)
 
 # The deployment example_dags/personalize_deployment.yaml describes, from bootstrap to teardown.
 demo-config: install

@@ -7,16 +7,22 @@
    AIRFLOW_HOME: ``personalize_bootstrap`` then one ``personalize_nightly_refresh``.
 4. Prints what happened: each task's state and duration, the ARNs created, the deployed model's
    metrics, recommendations for two users, the export and the deletions.
+5. Starts Airflow's api-server on that AIRFLOW_HOME, checks that the Personalize view (the provider's
+   plugin) shows the pipeline's dataset group, and prints the view's URL. With ``--keep``
+   (``make demo KEEP=1``) the api-server and the emulator stay up until Ctrl-C, to open it.
 
-Exits non-zero on any failure; the emulator is stopped on every path.
+Exits non-zero on any failure; the emulator and the api-server are stopped on every path.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -33,6 +39,8 @@ from personalize_emulator.harness.pytest_plugin import (
     start_emulator_server,
 )
 
+from demo.deployment import AirflowDeployment, free_port
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 WORKDIR = REPOSITORY / ".demo"
 BUCKET = "personalize-demo"
@@ -44,6 +52,7 @@ NIGHT = BOOTSTRAP_DATE + timedelta(days=1)
 # Seconds per status step in the emulator: the real service takes minutes to hours per step.
 STEP_SECONDS = "0.3"
 DEMO_USERS = ("user-1", "user-2")
+API_PORT = 8080  # Airflow's usual port, when it is free
 
 
 def say(message: str) -> None:
@@ -228,6 +237,52 @@ def summarise(server: PersonalizeEmulatorServer, environment: dict[str, str]) ->
     return healthy
 
 
+def api_port() -> int:
+    with socket.socket() as probe:
+        return free_port() if probe.connect_ex(("127.0.0.1", API_PORT)) == 0 else API_PORT
+
+
+@contextmanager
+def api_server(server: PersonalizeEmulatorServer, role_arn: str) -> Iterator[AirflowDeployment]:
+    """Airflow's api-server on the demo's AIRFLOW_HOME, starting (it is waited for in show_view); stopped
+    on every path. Every user is an admin: a demo on loopback."""
+    say("starting Airflow's api-server, for the Personalize view ...")
+    home = WORKDIR / "airflow"
+    api = AirflowDeployment(
+        home=home,
+        dags_folder=REPOSITORY / "example_dags",
+        extra_env=airflow_settings(server, role_arn, home),
+        api_port=api_port(),
+    )
+    api.start(components=("api-server",), wait=False)
+    try:
+        yield api
+    finally:
+        api.stop()
+        say("stopped the api-server")
+
+
+def show_view(api: AirflowDeployment, keep: bool) -> bool:
+    """Check that the Personalize view shows the pipeline's dataset group; print where to open it and,
+    if asked, keep the api-server (and so the emulator) up until Ctrl-C."""
+    api.wait_until_serving()
+    groups = api.request("GET", "/personalize/dataset-groups?conn_id=aws_default") or {}
+    shown = [group["name"] for group in groups.get("groups", [])]
+    print(f"\nThe Personalize view shows dataset groups {shown}:")
+    print(f"  {api.api_url}/plugin/personalize                (in the Airflow UI: Browse > Personalize)")
+    print(f"  {api.api_url}/personalize/?conn_id=aws_default  (the page alone)")
+    if keep:
+        say("the api-server and the emulator stay up until Ctrl-C")
+        try:
+            while api.alive()["api-server"]:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+    else:
+        say("`make demo KEEP=1` keeps them up to open it")
+    return DATASET_GROUP in shown
+
+
 @contextmanager
 def local_service(workdir: Path) -> Iterator[PersonalizeEmulatorServer]:
     """The local Personalize service for a demo in a fresh ``workdir``; stopped on every path."""
@@ -249,6 +304,11 @@ def outcome(healthy: bool, started: float) -> int:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the api-server and the emulator up")
+    keep = parser.parse_args().keep
+    # Stopped like a service (SIGTERM) as well as by Ctrl-C, the demo still stops what it started.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = time.monotonic()
     with local_service(WORKDIR) as server:
         role_arn = prepare_aws(server)
@@ -256,9 +316,11 @@ def main() -> int:
         environment = {**os.environ, **airflow_settings(server, role_arn, WORKDIR / "airflow")}
         say(f"preparing Airflow in {environment['AIRFLOW_HOME']} ...")
         airflow(environment, "db", "migrate")
-        run_dag(environment, "personalize_bootstrap", BOOTSTRAP_DATE)
-        run_dag(environment, "personalize_nightly_refresh", NIGHT)
-        healthy = summarise(server, environment)
+        with api_server(server, role_arn) as api:
+            run_dag(environment, "personalize_bootstrap", BOOTSTRAP_DATE)
+            run_dag(environment, "personalize_nightly_refresh", NIGHT)
+            healthy = summarise(server, environment)
+            healthy &= show_view(api, keep)
     return outcome(healthy, started)
 
 
