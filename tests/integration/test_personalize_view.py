@@ -18,17 +18,6 @@ import pytest
 from airflow_provider_personalize.ui import app as view_app
 from airflow_provider_personalize.ui import reader as view_reader
 
-INTERACTIONS_SCHEMA = {
-    "type": "record",
-    "name": "Interactions",
-    "namespace": "com.amazonaws.personalize.schema",
-    "fields": [
-        {"name": "USER_ID", "type": "string"},
-        {"name": "ITEM_ID", "type": "string"},
-        {"name": "TIMESTAMP", "type": "long"},
-    ],
-    "version": "1.0",
-}
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
 WAIT_SECONDS = 60
 SVG = "{http://www.w3.org/2000/svg}"
@@ -104,7 +93,9 @@ def history(personalize, it_dags) -> dict[str, str]:
     campaign moved from the first to the second, an export, a data deletion and a batch inference."""
     role, bucket = it_dags.ROLE_ARN, it_dags.BUCKET
     arns = {"group": dataset_group(personalize, "view-shop")}
-    schema = personalize.create_schema(name="view-shop-interactions", schema=json.dumps(INTERACTIONS_SCHEMA))
+    schema = personalize.create_schema(
+        name="view-shop-interactions", schema=json.dumps(it_dags.INTERACTIONS_SCHEMA)
+    )
     arns["dataset"] = personalize.create_dataset(
         name="view-shop-interactions",
         schemaArn=schema["schemaArn"],
