@@ -10,6 +10,7 @@ from personalize_emulator.engine.datafiles import read_import_data
 from personalize_emulator.engine.datastore import (
     FIRST_IMPORT_MUST_BE_FULL,
     DatasetRecords,
+    csv_chunks,
     delete_users,
     event_record,
     item_record,
@@ -22,6 +23,7 @@ def schema(name, *fields):
     return parse_schema(json.dumps({"type": "record", "name": name, "fields": list(fields)}))
 
 
+INTERACTIONS_HEADER = b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,IMPRESSION\n"
 INTERACTIONS = schema(
     "Interactions",
     {"name": "USER_ID", "type": "string"},
@@ -52,7 +54,7 @@ def imported(records: DatasetRecords, csv: bytes, mode="INCREMENTAL") -> None:
 
 
 def exported(records: DatasetRecords, mode: str) -> str:
-    return b"".join(records.export_csv(mode)).decode()
+    return b"".join(csv_chunks(records.records(mode))).decode()
 
 
 def column(records: DatasetRecords, mode: str, name: str) -> list:
@@ -83,7 +85,7 @@ def test_full_replaces_bulk_data_and_incremental_upserts_items_by_id():
 
 
 def test_interactions_append_on_incremental_imports():
-    csv = b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1596238243,click\n"
+    csv = INTERACTIONS_HEADER + b"u1,i1,1596238243,click,,\n"
     records = dataset(INTERACTIONS, "Interactions", csv)
     imported(records, csv)
     assert records.records("BULK").num_rows == 2
@@ -127,8 +129,9 @@ def test_deleting_users_removes_their_bulk_and_put_records_everywhere_and_counts
     interactions = dataset(
         INTERACTIONS,
         "Interactions",
-        b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1596238243,click\nu2,i1,1596238243,click\n"
-        b"u1,i2,1596238244,click\nu3,i2,1596238244,click\n",
+        INTERACTIONS_HEADER
+        + b"u1,i1,1596238243,click,,\nu2,i1,1596238243,click,,\n"
+        + b"u1,i2,1596238244,click,,\nu3,i2,1596238244,click,,\n",
     )
     interactions.put_records(
         [event_record("u4", {"eventType": "click", "itemId": "i1", "sentAt": 1596238300}, INTERACTIONS)]
@@ -149,7 +152,7 @@ def test_items_of_a_user_come_from_bulk_and_put_interactions():
     interactions = dataset(
         INTERACTIONS,
         "Interactions",
-        b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1596238243,click\nu2,i2,1596238243,click\n",
+        INTERACTIONS_HEADER + b"u1,i1,1596238243,click,,\nu2,i2,1596238243,click,,\n",
     )
     interactions.put_records(
         [event_record("u1", {"eventType": "click", "itemId": "i3", "sentAt": 1}, INTERACTIONS)]
@@ -160,12 +163,10 @@ def test_items_of_a_user_come_from_bulk_and_put_interactions():
 
 
 def test_a_training_snapshot_keeps_the_data_as_it_was():
-    interactions = dataset(
-        INTERACTIONS, "Interactions", b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1596238243,click\n"
-    )
+    interactions = dataset(INTERACTIONS, "Interactions", INTERACTIONS_HEADER + b"u1,i1,1596238243,click,,\n")
     items = dataset(ITEMS, "Items", ITEMS_CSV)
     snapshot = training_snapshot(interactions, items)
-    imported(interactions, b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu2,i2,1596238243,click\n")
+    imported(interactions, INTERACTIONS_HEADER + b"u2,i2,1596238243,click,,\n")
     delete_users([interactions], ["u1"])
     assert snapshot.interactions.column("USER_ID").to_pylist() == ["u1"]
     assert snapshot.items.num_rows == 2

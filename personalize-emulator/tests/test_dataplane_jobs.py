@@ -23,7 +23,7 @@ from .pipeline import (
     rows,
     train,
 )
-from .support import INPUT_BUCKET, ROLE_ARN, describer, settle, sibling_client
+from .support import INPUT_BUCKET, ROLE_ARN, describer, settle, sibling_client, watch
 
 INSUFFICIENT_PRIVILEGES = "Insufficient privileges for accessing data in S3."
 ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
@@ -108,18 +108,24 @@ def test_without_a_role_personalize_may_assume_or_without_the_data_an_import_fai
         ), name
 
 
+def interactions_csv(user_prefix: str, count: int = 1000) -> bytes:
+    """``count`` interactions (an import job's minimum) of users named ``<user_prefix><n>``."""
+    records = "".join(f"{user_prefix}{n % 30},i{n % 40},{1700000000 + n},click\n" for n in range(count))
+    return f"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n{records}".encode()
+
+
+def exported_users(personalize: Any, dataset: str, name: str) -> set[str]:
+    return {row["USER_ID"] for row in export(personalize, dataset, name, "BULK")}
+
+
 def test_the_first_import_must_be_full_and_incremental_ones_add(personalize: Any) -> None:
     group = personalize.create_dataset_group(name="fresh")["datasetGroupArn"]
     schema = personalize.create_schema(name="fresh", schema=DATA.schemas["Interactions"])["schemaArn"]
     dataset = personalize.create_dataset(
         name="fresh", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
     )["datasetArn"]
-    first = put_object(
-        personalize, "first.csv", b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1700000000,click\n"
-    )
-    more = put_object(
-        personalize, "more.csv", b"USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu2,i2,1700000001,click\n"
-    )
+    first = put_object(personalize, "first.csv", interactions_csv("first-"))
+    more = put_object(personalize, "more.csv", interactions_csv("more-"))
     early = import_job(personalize, dataset, "early", first, roleArn=ROLE_ARN, importMode="INCREMENTAL")
     assert (early["status"], early["failureReason"]) == ("CREATE FAILED", FIRST_IMPORT_MUST_BE_FULL)
     assert import_job(personalize, dataset, "full", first, roleArn=ROLE_ARN)["status"] == "ACTIVE"
@@ -127,20 +133,23 @@ def test_the_first_import_must_be_full_and_incremental_ones_add(personalize: Any
         import_job(personalize, dataset, "more", more, roleArn=ROLE_ARN, importMode="INCREMENTAL")["status"]
         == "ACTIVE"
     )
-    assert [row["USER_ID"] for row in export(personalize, dataset, "both", "BULK")] == ["u1", "u2"]
+    assert exported_users(personalize, dataset, "both") == {
+        f"{prefix}{n}" for prefix in ("first-", "more-") for n in range(30)
+    }
 
 
 def test_a_folder_import_reads_every_csv_under_it(personalize: Any) -> None:
     setup = group_with_interactions(personalize)
-    header = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n"
-    put_object(personalize, "folder/part-1.csv", f"{header}a,x,1700000000,click\n".encode())
-    put_object(personalize, "folder/part-2.csv", f"{header}b,y,1700000001,click\n".encode())
+    put_object(personalize, "folder/part-1.csv", interactions_csv("a-", 500))
+    put_object(personalize, "folder/part-2.csv", interactions_csv("b-", 500))
     put_object(personalize, "folder/README.txt", b"not data")
     described = import_job(
         personalize, setup["dataset"], "folder", f"s3://{INPUT_BUCKET}/folder/", roleArn=ROLE_ARN
     )
     assert described["status"] == "ACTIVE"
-    assert [row["USER_ID"] for row in export(personalize, setup["dataset"], "folder", "BULK")] == ["a", "b"]
+    assert exported_users(personalize, setup["dataset"], "folder") == {
+        f"{prefix}{n}" for prefix in ("a-", "b-") for n in range(30)
+    }
 
 
 def test_deleted_users_are_gone_from_the_next_export_and_nobody_else(personalize: Any) -> None:
@@ -267,3 +276,85 @@ def test_batch_segments_list_users_per_item(personalize: Any) -> None:
     assert output[2]["output"] is None and "itemId" in output[2]["error"]
     metrics = personalize.get_solution_metrics(solutionVersionArn=version)["metrics"]
     assert sorted(metrics) == ["coverage", "hits_at_1_percent", "recall_at_1_percent"]
+
+
+def reordered(csv_text: bytes, columns: list[str]) -> bytes:
+    """``csv_text`` with its columns in the order ``columns``."""
+    lines = [",".join(columns)] + [",".join(row[column] for column in columns) for row in rows(csv_text)]
+    return "".join(f"{line}\n" for line in lines).encode()
+
+
+def test_csv_columns_are_mapped_to_the_schema_by_header_name(personalize: Any) -> None:
+    """AWS's own getting-started data ships USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE against a schema ordered
+    USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP; the header names map the columns."""
+    setup = group_with_interactions(personalize)
+    shuffled = reordered(DATA.interactions_csv, ["EVENT_TYPE", "TIMESTAMP", "USER_ID", "ITEM_ID"])
+    location = put_object(personalize, "shuffled.csv", shuffled)
+    described = import_job(personalize, setup["dataset"], "shuffled", location, roleArn=ROLE_ARN)
+    assert (described["status"], described.get("failureReason")) == ("ACTIVE", None)
+    assert export(personalize, setup["dataset"], "shuffled", "BULK") == rows(DATA.interactions_csv)
+
+
+def test_an_interactions_import_of_fewer_than_1000_records_fails(personalize: Any) -> None:
+    setup = group_with_interactions(personalize)
+    few = b"".join(DATA.interactions_csv.splitlines(keepends=True)[:1000])  # a header and 999 records
+    location = put_object(personalize, "few.csv", few)
+    described = import_job(personalize, setup["dataset"], "few", location, roleArn=ROLE_ARN)
+    assert described["status"] == "CREATE FAILED"
+    assert "999" in described["failureReason"] and "1000" in described["failureReason"]
+
+
+def wait_for_object(personalize: Any, uri: str, seconds: float = 60) -> str:
+    """The object's text once it exists (S3 polled, never Personalize)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return read_object(personalize, uri)
+        except sibling_client(personalize, "s3").exceptions.NoSuchKey:
+            time.sleep(0.05)
+    raise AssertionError(f"{uri} was not written within {seconds} s")
+
+
+def test_an_export_nobody_polls_writes_its_files_on_time(emulator: Any, personalize: Any) -> None:
+    setup = group_with_interactions(personalize)
+    emulator.set_transition("personalize::dataset-export-job", {"progression": "time", "seconds": 0.2})
+    path = f"s3://{INPUT_BUCKET}/unpolled/"
+    personalize.create_dataset_export_job(
+        jobName="unpolled",
+        datasetArn=setup["dataset"],
+        roleArn=ROLE_ARN,
+        ingestionMode="BULK",
+        jobOutput={"s3DataDestination": {"path": path}},
+    )
+    written = wait_for_object(personalize, f"{path}unpolled/unpolled_part_00000.csv")
+    assert rows(written) == rows(DATA.interactions_csv)
+    (job,) = personalize.list_dataset_export_jobs(datasetArn=setup["dataset"])["datasetExportJobs"]
+    assert job["status"] == "ACTIVE"
+
+
+def test_events_sent_after_an_export_was_created_are_not_in_it(emulator: Any, personalize: Any) -> None:
+    setup = group_with_interactions(personalize)
+    tracking_id = personalize.create_event_tracker(name="clicks", datasetGroupArn=setup["group"])[
+        "trackingId"
+    ]
+    events = emulator.client("personalize-events")
+
+    def click(user: str) -> None:
+        event = {"eventType": "click", "itemId": "item-1", "sentAt": 1767225600}
+        events.put_events(trackingId=tracking_id, userId=user, sessionId=user, eventList=[event])
+
+    click("before")
+    emulator.set_transition("personalize::dataset-export-job", {"progression": "manual", "times": 1})
+    path = f"s3://{INPUT_BUCKET}/events/"
+    job = personalize.create_dataset_export_job(
+        jobName="events",
+        datasetArn=setup["dataset"],
+        roleArn=ROLE_ARN,
+        ingestionMode="PUT",
+        jobOutput={"s3DataDestination": {"path": path}},
+    )["datasetExportJobArn"]
+    click("after")
+    seen = watch(describer(personalize, "DatasetExportJob", job), until={"ACTIVE", "CREATE FAILED"})
+    assert seen[-1] == "ACTIVE"
+    exported = rows(read_object(personalize, f"{path}events/events_part_00000.csv"))
+    assert [row["USER_ID"] for row in exported] == ["before"]

@@ -130,9 +130,9 @@ def test_update_campaign_serves_the_new_version(emulator: Any, personalize: Any)
     assert recommended(runtime, campaignArn=campaign, userId="user-1", numResults=1) != ["item-fresh"]
 
     fresh = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n" + "".join(
-        f"user-{user},item-fresh,{1767225600 + 10 * user + visit},click\n"
+        f"user-{user},item-fresh,{1767225600 + 100 * user + visit},click\n"
         for user in range(60)
-        for visit in range(5)
+        for visit in range(17)  # 1020 records: an import job needs 1000
     )
     location = put_object(personalize, "fresh.csv", fresh.encode())
     personalize.create_dataset_import_job(

@@ -1,5 +1,6 @@
 """AWS's error semantics: validation naming the member, conflicts, dependencies, quotas, failed jobs."""
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -107,7 +108,8 @@ def test_schemas_are_checked_against_avro_and_the_dataset_type(personalize: Any)
     for name, schema in [("broken", "{not json"), ("flat", '{"type": "string"}')]:
         assert code_of(personalize.create_schema, name=name, schema=schema) == INVALID
     group = personalize.create_dataset_group(name="shop")["datasetGroupArn"]
-    no_time = schema_arn(personalize, "no-time", avro("I", ("USER_ID", "string"), ("ITEM_ID", "string")))
+    without_time = avro("Interactions", ("USER_ID", "string"), ("ITEM_ID", "string"))
+    no_time = schema_arn(personalize, "no-time", without_time)
     code, message = dataset_error(personalize, no_time, group)
     assert (code, "TIMESTAMP" in message) == (INVALID, True)
     id_only = schema_arn(personalize, "id-only", avro("Items", ("ITEM_ID", "string")))
@@ -115,6 +117,49 @@ def test_schemas_are_checked_against_avro_and_the_dataset_type(personalize: Any)
     assert (code, "metadata field" in message) == (INVALID, True)
     interactions = schema_arn(personalize, "interactions", INTERACTIONS_SCHEMA)
     assert dataset_error(personalize, interactions, group, "Clicks")[0] == INVALID
+
+
+@pytest.mark.parametrize(
+    ("field", "avro_type"),
+    [("PAYLOAD", "bytes"), ("WHEN", "strin"), ("PARTS", {"type": "array", "items": "string"})],
+)
+def test_create_schema_refuses_types_personalize_does_not_support(
+    personalize: Any, field: str, avro_type: Any
+) -> None:
+    schema = json.dumps(
+        {
+            "type": "record",
+            "name": "Interactions",
+            "fields": [
+                {"name": "USER_ID", "type": "string"},
+                {"name": "ITEM_ID", "type": "string"},
+                {"name": "TIMESTAMP", "type": "long"},
+                {"name": field, "type": avro_type},
+            ],
+        }
+    )
+    code, message = error_of(personalize.create_schema, name="odd", schema=schema)
+    assert (code, field in message) == (INVALID, True)
+    assert personalize.list_schemas()["schemas"] == []
+
+
+def test_create_dataset_refuses_a_schema_whose_required_field_has_the_wrong_type(personalize: Any) -> None:
+    group = personalize.create_dataset_group(name="shop")["datasetGroupArn"]
+    text_time = avro("Interactions", ("USER_ID", "string"), ("ITEM_ID", "string"), ("TIMESTAMP", "string"))
+    code, message = dataset_error(personalize, schema_arn(personalize, "text-time", text_time), group)
+    assert (code, "TIMESTAMP" in message) == (INVALID, True)
+    assert personalize.list_datasets(datasetGroupArn=group)["datasets"] == []
+
+
+def test_domain_datasets_need_their_domains_fields(personalize: Any) -> None:
+    shop = personalize.create_dataset_group(name="shop", domain="ECOMMERCE")["datasetGroupArn"]
+    items_without_price = avro("Items", ("ITEM_ID", "string"), ("GENRE", "string"))
+    items_schema = personalize.create_schema(name="items", schema=items_without_price, domain="ECOMMERCE")
+    code, message = dataset_error(personalize, items_schema["schemaArn"], shop, "Items")
+    assert (code, "PRICE" in message) == (INVALID, True)
+    no_event_type = personalize.create_schema(name="plain", schema=INTERACTIONS_SCHEMA, domain="ECOMMERCE")
+    code, message = dataset_error(personalize, no_event_type["schemaArn"], shop)
+    assert (code, "EVENT_TYPE" in message) == (INVALID, True)
 
 
 def test_duplicates_are_refused(personalize: Any) -> None:
@@ -264,11 +309,53 @@ def test_operations_refused_in_the_wrong_state(immediate: Any, personalize: Any)
     assert code_of(personalize.start_recommender, recommenderArn=recommender["recommenderArn"]) == IN_USE
 
 
-def test_at_most_200_tags(personalize: Any) -> None:
-    tags = [{"tagKey": f"key-{number}", "tagValue": "v"} for number in range(200)]
-    group = personalize.create_dataset_group(name="tagged", tags=tags)["datasetGroupArn"]
+def test_a_resource_has_at_most_50_tags_across_create_and_tag_resource(personalize: Any) -> None:
+    tags = [{"tagKey": f"key-{number}", "tagValue": "v"} for number in range(51)]
+    assert code_of(personalize.create_dataset_group, name="over", tags=tags) == "TooManyTagsException"
+    group = personalize.create_dataset_group(name="tagged", tags=tags[:50])["datasetGroupArn"]
     more = [{"tagKey": "one-more", "tagValue": "v"}]
     assert code_of(personalize.tag_resource, resourceArn=group, tags=more) == "TooManyTagsException"
+    personalize.tag_resource(resourceArn=group, tags=[{"tagKey": "key-0", "tagValue": "new value"}])
+    assert len(personalize.list_tags_for_resource(resourceArn=group)["tags"]) == 50
+    too_many_keys = [f"key-{number}" for number in range(51)]
+    assert code_of(personalize.untag_resource, resourceArn=group, tagKeys=too_many_keys) == (
+        "TooManyTagKeysException"
+    )
+
+
+@pytest.mark.parametrize(
+    "tag", [{"tagKey": "aws:team", "tagValue": "x"}, {"tagKey": "team", "tagValue": "aws:x"}]
+)
+def test_tag_keys_and_values_starting_with_aws_are_reserved(personalize: Any, tag: dict[str, str]) -> None:
+    code, message = error_of(personalize.create_dataset_group, name="reserved", tags=[tag])
+    assert (code, "aws:" in message) == (INVALID, True)
+    group = personalize.create_dataset_group(name="plain")["datasetGroupArn"]
+    assert code_of(personalize.tag_resource, resourceArn=group, tags=[tag]) == INVALID
+    assert personalize.list_tags_for_resource(resourceArn=group)["tags"] == []
+
+
+def test_names_must_match_the_pattern_as_a_whole(personalize: Any) -> None:
+    """botocore's patterns carry no end anchor; AWS matches them against the whole value."""
+    code, message = error_of(personalize.create_dataset_group, name="x y")
+    assert (code, "Value 'x y' at 'name' failed to satisfy constraint" in message) == (INVALID, True)
+    assert code_of(personalize.create_schema, name="ok\n", schema=INTERACTIONS_SCHEMA) == INVALID
+    assert personalize.list_dataset_groups()["datasetGroups"] == []
+
+
+def test_at_most_5_pending_data_deletion_jobs_per_dataset_group(immediate: Any, personalize: Any) -> None:
+    group = interactions_dataset_group(personalize)["group"]
+    other_group = interactions_dataset_group(personalize, name="other")["group"]
+    immediate.set_transition("personalize::data-deletion-job", {"progression": "manual", "times": 100})
+
+    def delete_users(name: str, group: str) -> Any:
+        return personalize.create_data_deletion_job(
+            jobName=name, datasetGroupArn=group, dataSource=DATA_SOURCE, roleArn=ROLE_ARN
+        )
+
+    for number in range(5):
+        delete_users(f"forget-{number}", group)
+    assert code_of(delete_users, name="forget-5", group=group) == LIMIT
+    delete_users("forget-elsewhere", other_group)
 
 
 def test_the_actions_operations_answer_as_aws_does_for_what_does_not_exist(emulator: Any) -> None:

@@ -8,22 +8,35 @@ kernels, and keeps only the converted columns, so a file is never held twice in 
 exports them). That table is what :mod:`.datastore` stores and :mod:`.training` trains on.
 
 A file that breaks a rule raises :class:`ImportDataError`, whose message is the job's ``failureReason``.
-Rules and texts come from the developer guide ("Preparing training data", "Schema formatting requirements",
-"Common error messages", the per-dataset requirement pages):
+Rules and texts come from the developer guide's "Preparing bulk data" guidelines (FORMATTING:
+https://docs.aws.amazon.com/personalize/latest/dg/data-prep-formatting.html), its schema pages and "Common
+error messages"; where AWS documents nothing, the rule is the conservative one (refuse), so that data the
+emulator accepts is data AWS accepts, and says so:
 
-- a header row of the schema's field names, unquoted, in schema order; every file of a folder import has
-  the same header. A missing column that the schema does not allow to be null fails with AWS's
-  ``Input CSV is missing the following columns: [A, B]``; a nullable column may be left out;
-- values parse as their field's type (booleans as lower-case ``true`` / ``false``), and an empty value is
-  null, which only a nullable field accepts;
-- TIMESTAMP, CREATION_TIMESTAMP and EXPIRATION_TIMESTAMP hold Unix epoch seconds: a date string fails the
-  long parse, and a value past 9999-12-31 (such as epoch milliseconds) is rejected as not seconds;
+- the first row is a header of column names (FORMATTING: "The first row of your CSV file must contain your
+  column headers"), unquoted ("Don't enclose headers in quotation marks"); a header is read as UTF-8 without
+  a byte order mark (AWS documents none: refused, conservative);
+- columns map to the schema's fields by header name, in any order ("The column headers in your CSV file must
+  map to your schema"; AWS's own getting-started data has the header USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE
+  for a schema ordered USER_ID, ITEM_ID, EVENT_TYPE, TIMESTAMP). Every schema field needs its column: a
+  missing one fails with AWS's ``Input CSV is missing the following columns: [A, B]``, a nullable one too
+  (AWS documents null *values*, not absent columns: conservative). A column the schema does not have, and a
+  column named twice, are refused (undocumented: conservative). Every file of a folder import has the same
+  header (undocumented: conservative);
+- records end with LF or CRLF (RFC 4180's line break);
+- values parse as their field's type (booleans as lower-case ``true`` / ``false``, "Schema data types"), and
+  an empty value is null, which only a nullable field accepts;
+- TIMESTAMP, CREATION_TIMESTAMP and EXPIRATION_TIMESTAMP hold Unix epoch seconds (FORMATTING: "must be in
+  UNIX epoch time format"): a date string fails the long parse, and a value past 9999-12-31 (such as epoch
+  milliseconds) is rejected as not seconds;
 - USER_ID, ITEM_ID and ACTION_ID values have at most 256 characters and each ``|``-separated categorical
-  value at most 1000, failing with AWS's ``Length cannot be more than ... characters for COLUMN`` text;
-- each record is on one line (no line breaks inside quoted values) and the file is UTF-8.
+  value at most 1000 (quotas), failing with AWS's ``Length cannot be more than ... characters for COLUMN``;
+- each record is on one line (FORMATTING: "Each record in your CSV file must be on a single line") and the
+  file is UTF-8 ("your CSV file must be encoded in UTF-8 format").
 
 Only the missing-columns and length texts are AWS's own words; for the other failures AWS documents the rule
 but not its message, and the texts here say the rule plainly, naming the file, record and column.
+:func:`interactions_quota_problem` applies the quotas an Interactions import can break.
 """
 
 from __future__ import annotations
@@ -38,6 +51,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from .avro import TIMESTAMP_FIELDS, FieldType, PersonalizeSchema, SchemaField
+from .quotas import (
+    MAX_CATEGORICAL_VALUE_CHARS,
+    MAX_EVENT_TYPES_AND_OPTIONAL_FIELDS,
+    MAX_ID_CHARS,
+    MIN_INTERACTIONS_RECORDS_PER_IMPORT,
+)
 
 ARROW_TYPES: dict[FieldType, pa.DataType] = {
     "string": pa.string(),
@@ -48,8 +67,11 @@ ARROW_TYPES: dict[FieldType, pa.DataType] = {
     "boolean": pa.bool_(),
 }
 ID_FIELD_NAMES = frozenset({"USER_ID", "ITEM_ID", "ACTION_ID"})
-MAX_ID_CHARS = 256
-MAX_CATEGORICAL_VALUE_CHARS = 1000
+# Interactions fields that are not "optional metadata" in the event-types quota's count (INTERACTIONS_SCHEMA).
+_NOT_COUNTED_AS_METADATA = frozenset(
+    {"USER_ID", "ITEM_ID", "TIMESTAMP", "IMPRESSION", "RECOMMENDATION_ID", "EVENT_ATTRIBUTION_SOURCE"}
+)
+_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 # 9999-12-31T23:59:59Z: any larger "epoch seconds" value is really milliseconds (or worse).
 MAX_EPOCH_SECONDS = 253_402_300_799
 _INT32_RANGE = (-(2**31), 2**31 - 1)
@@ -108,18 +130,30 @@ def _check_header(header: list[str], schema: PersonalizeSchema) -> None:
     if len(set(header)) != len(header):
         duplicated = sorted({column for column in header if header.count(column) > 1})
         raise ImportDataError(f"Input CSV has duplicate columns: [{', '.join(duplicated)}]")
-    missing = [f.name for f in schema.fields if f.name not in header and not f.nullable]
+    missing = [f.name for f in schema.fields if f.name not in header]
     if missing:
         raise ImportDataError(f"Input CSV is missing the following columns: [{', '.join(missing)}]")
     unknown = [column for column in header if schema.field(column) is None]
     if unknown:
         raise ImportDataError(f"Input CSV has columns that are not in the schema: [{', '.join(unknown)}]")
-    expected_order = [name for name in schema.names if name in header]
-    if header != expected_order:
-        raise ImportDataError(
-            "The column headers in the CSV file must be in the same order as the fields in the schema:"
-            f" expected [{', '.join(expected_order)}], got [{', '.join(header)}]."
+
+
+def interactions_quota_problem(records: pa.Table, schema: PersonalizeSchema) -> str | None:
+    """Why an Interactions import's ``records`` break a quota (``quotas.py``), or None: fewer records than
+    an import job needs, or too many event types for the schema's optional fields."""
+    if records.num_rows < MIN_INTERACTIONS_RECORDS_PER_IMPORT:
+        return (
+            f"The import has {records.num_rows} interactions records; a dataset import job needs at least"
+            f" {MIN_INTERACTIONS_RECORDS_PER_IMPORT}."
         )
+    optional = [name for name in schema.names if name not in _NOT_COUNTED_AS_METADATA]
+    event_types = pc.count_distinct(records["EVENT_TYPE"]).as_py() if "EVENT_TYPE" in schema.names else 0
+    if event_types + len(optional) > MAX_EVENT_TYPES_AND_OPTIONAL_FIELDS:
+        return (
+            f"The data has {event_types} event types and the schema {len(optional)} optional metadata fields"
+            f" ({', '.join(optional)}); together they may be at most {MAX_EVENT_TYPES_AND_OPTIONAL_FIELDS}."
+        )
+    return None
 
 
 def _read_records(
@@ -150,13 +184,10 @@ def _read_records(
             return
         except pa.ArrowInvalid as error:
             raise _parse_failure(source, error) from None
-        columns = []
-        for schema_field in schema.fields:
-            if schema_field.name in header:
-                raw = batch.column(header.index(schema_field.name))
-                columns.append(_convert_column(source, first_record, schema_field, raw))
-            else:
-                columns.append(pa.nulls(batch.num_rows, ARROW_TYPES[schema_field.type]))
+        columns = [
+            _convert_column(source, first_record, schema_field, batch.column(header.index(schema_field.name)))
+            for schema_field in schema.fields
+        ]
         yield pa.RecordBatch.from_arrays(columns, schema=arrow_schema(schema))
         first_record += batch.num_rows
 
@@ -262,8 +293,13 @@ def _read_header(source: str, stream: BinaryIO) -> list[str]:
         raise ImportDataError(f"{source} is empty: the first row of a CSV file must contain column headers.")
     if not line.endswith(b"\n") and len(line) >= _MAX_HEADER_BYTES:
         raise ImportDataError(f"The header row of {source} is longer than {_MAX_HEADER_BYTES} bytes.")
+    if line.startswith(_BYTE_ORDER_MARK):
+        raise ImportDataError(
+            f"{source} starts with a UTF-8 byte order mark: save the file as UTF-8 without one, so that its"
+            " first column's name is read as written."
+        )
     try:
-        text = line.decode("utf-8-sig").rstrip("\r\n")
+        text = line.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         raise ImportDataError(f"{source} is not UTF-8 encoded.") from None
     header = text.split(",")

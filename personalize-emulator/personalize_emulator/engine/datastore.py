@@ -10,10 +10,11 @@ A :class:`DatasetRecords` holds two Arrow tables of the dataset's schema fields:
   the same id.
 
 Exports follow CreateDatasetExportJob's ``ingestionMode``: BULK, PUT, or ALL (both; for datasets keyed by
-id, the newest record per id wins, whichever side it came from). A data deletion job removes every record of
-the given users from both sides (:func:`delete_users`). Training reads a :class:`TrainingData` snapshot
-(:func:`training_snapshot`): the ALL view at the moment training starts. Arrow tables are immutable, so a
-snapshot costs nothing and later imports, events or deletions leave it as it was.
+id, the newest record per id wins, whichever side it came from): :func:`csv_chunks` of those records.
+A data deletion job removes every record of the given users from both sides (:func:`delete_users`).
+Training reads a :class:`TrainingData` snapshot (:func:`training_snapshot`): the ALL view at the moment
+training starts. Arrow tables are immutable, so a snapshot costs nothing and later imports, events or
+deletions leave it as it was.
 
 Every write is stamped with an increasing sequence number in a hidden column, which is how "newest"
 is decided; the column never leaves this module.
@@ -124,17 +125,6 @@ class DatasetRecords:
             items.update(table["ITEM_ID"].filter(pc.equal(table["USER_ID"], user_id)).to_pylist())
         return items
 
-    def export_csv(self, mode: IngestionMode) -> Iterator[bytes]:
-        """CSV for an export job: an unquoted header of the schema's fields, then the records, in chunks."""
-        yield (",".join(self.schema.names) + "\n").encode()
-        for batch in self.records(mode).to_batches(max_chunksize=_EXPORT_ROWS_PER_CHUNK):
-            # Arrow's "needed" style quotes every string; quote only batches whose values need it.
-            quoting = "needed" if _needs_quoting(batch) else "none"
-            options = pa_csv.WriteOptions(include_header=False, quoting_style=quoting)
-            buffer = io.BytesIO()
-            pa_csv.write_csv(batch, buffer, write_options=options)
-            yield buffer.getvalue()
-
     def remove_users(self, user_ids: pa.Array) -> set[str]:
         """Remove every record of ``user_ids`` from bulk and PUT data; return the ids that had records."""
         if "USER_ID" not in self.schema.names:
@@ -159,6 +149,18 @@ class DatasetRecords:
         latest = combined.group_by(self.id_field, use_threads=False).aggregate([(_SEQUENCE, "max")])
         keep = pc.is_in(combined[_SEQUENCE], value_set=latest[f"{_SEQUENCE}_max"])
         return combined.filter(keep).sort_by(_SEQUENCE)
+
+
+def csv_chunks(records: pa.Table) -> Iterator[bytes]:
+    """CSV for an export job: an unquoted header of the columns, then the records, in chunks."""
+    yield (",".join(records.column_names) + "\n").encode()
+    for batch in records.to_batches(max_chunksize=_EXPORT_ROWS_PER_CHUNK):
+        # Arrow's "needed" style quotes every string; quote only batches whose values need it.
+        quoting = "needed" if _needs_quoting(batch) else "none"
+        options = pa_csv.WriteOptions(include_header=False, quoting_style=quoting)
+        buffer = io.BytesIO()
+        pa_csv.write_csv(batch, buffer, write_options=options)
+        yield buffer.getvalue()
 
 
 def _needs_quoting(batch: pa.RecordBatch) -> bool:

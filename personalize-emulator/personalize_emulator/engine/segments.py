@@ -76,7 +76,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .avro import REQUIRED_FIELDS, RESERVED_KEYWORDS, PersonalizeSchema
+from .avro import PersonalizeSchema, rules_for
 from .datastore import TrainingData
 from .filters import NUMERIC_TYPES, any_value_in, unexpected_at
 from .serving import Allowed
@@ -193,7 +193,8 @@ class ItemAttributes:
     ) -> ItemAttributes:
         if items is None or schema is None:
             raise TrainingError("Item-Attribute-Affinity needs an Items dataset in the dataset group.")
-        reserved = {*REQUIRED_FIELDS["Items"], *RESERVED_KEYWORDS["Items"]}
+        items_rules = rules_for("Items")
+        reserved = {*items_rules.required, *items_rules.reserved}
         unusable = {name: "a reserved column" for name in reserved if schema.field(name) is not None}
         usable = []
         for field in schema.fields:

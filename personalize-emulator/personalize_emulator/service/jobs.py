@@ -4,15 +4,19 @@ What each kind does, and the texts it fails with:
 
 - DatasetImportJob reads ``dataSource.dataLocation``: one object, or every ``.csv`` object under a folder
   (a location ending in ``/``), streamed from moto's S3, checked against the dataset's schema
-  (:func:`..engine.datafiles.read_import_data`, whose failure texts are AWS's where AWS publishes them). FULL
-  replaces the bulk data, INCREMENTAL upserts; an INCREMENTAL first import fails.
+  (:func:`..engine.datafiles.read_import_data`, whose failure texts are AWS's where AWS publishes them) and
+  the import quotas (size by import mode; records and event types of Interactions data). FULL replaces the
+  bulk data, INCREMENTAL upserts; an INCREMENTAL first import fails.
 - With ``publishAttributionMetricsToS3``, an Interactions import also writes its metric attribution report
   (``engine/attribution.py``) to the group's metric attribution's ``metricsOutputConfig.s3DataDestination``
   ("Publishing metrics to Amazon S3").
 - DatasetExportJob writes one CSV file with a header, ``<path><jobName>/<jobName>_part_00000.csv`` (AWS does
-  not document its file names; ours are documented here), of the BULK, PUT or ALL records.
-- DataDeletionJob reads the USER_ID CSV at ``dataSource.dataLocation``, removes those users' records from
-  every dataset of the group, bulk and PUT, and reports how many of them had data as ``numDeleted``.
+  not document its file names; ours are documented here), of the BULK, PUT or ALL records as they were when
+  the job was created: AWS does not say whether records that arrive later (PutEvents, imports) are
+  exported, and a pipeline cannot rely on them being so (the conservative choice).
+- DataDeletionJob reads the USER_ID CSV at ``dataSource.dataLocation`` (at most 50 MB), removes those users'
+  records from every dataset of the group, bulk and PUT, and reports how many of them had data as
+  ``numDeleted``.
 - SolutionVersion trains (:func:`..engine.training.train`) with the solution's recipe, ``eventType`` and
   ``solutionConfig.eventValueThreshold``. trainingMode UPDATE builds on the solution's latest ACTIVE version
   and needs an earlier ACTIVE FULL version, else it fails.
@@ -30,7 +34,12 @@ What each kind does, and the texts it fails with:
   developer guide's example differs); a line that cannot be answered gets ``"output": null`` and the reason
   in ``"error"``. Batch segment jobs need a USER_SEGMENTATION version, batch inference jobs any other. A
   job's filter (``filtering.py``) applies to each line with the line's ``filterValues`` ("Filtering batch
-  recommendations and user segments"); one that does not fit the job fails it.
+  recommendations and user segments"); one that does not fit the job fails it. Their inputs are held to
+  the batch quotas.
+
+Output files (exports, batch jobs, attribution reports) are written as the job enters its final status, so
+that they appear when the job would have written them on the clock, whether or not anyone describes it,
+and never for a job that failed.
 
 S3 and IAM: ``storage.py``. An import without a roleArn is not checked against IAM (AWS then relies on the
 bucket policy, which moto does not enforce).
@@ -38,17 +47,18 @@ bucket policy, which moto does not enforce).
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..engine import serving
+from ..engine import quotas, serving
 from ..engine.actions import ActionTrainingResult, train_next_best_action
 from ..engine.attribution import AttributionError, attribution_report, report_name
-from ..engine.datafiles import read_deletion_user_ids, read_import_data
-from ..engine.datastore import delete_users, training_snapshot
+from ..engine.datafiles import interactions_quota_problem, read_deletion_user_ids, read_import_data
+from ..engine.datastore import csv_chunks, delete_users, training_snapshot
 from ..engine.filters import Filter, FilterError, FilterRequest
 from ..engine.segments import SegmentTrainingResult, is_segmentation_recipe, train_segments
 from ..engine.training import TrainingResult, check_enough_interactions, train
@@ -63,10 +73,10 @@ from .resources import (
     Served,
     TrainedResource,
     Training,
+    dataset_type,
     group_datasets,
 )
-from .schemas import dataset_type_key
-from .storage import Account, check_role
+from .storage import Account, StoredObject, check_input_size, check_role
 from .work import Apply, Run
 
 NEXT_BEST_ACTION = "aws-next-best-action"
@@ -103,39 +113,52 @@ def _dataset(job: Resource) -> Dataset:
     return dataset
 
 
+def _contents(objects: list[StoredObject]) -> list[tuple[str, Iterator[bytes]]]:
+    return [(stored.uri, stored.chunks) for stored in objects]
+
+
 class DatasetImportJob(Resource):
     def prepare_work(self) -> Run:
-        records = _dataset(self).records
+        dataset = _dataset(self)
+        records = dataset.records
         mode = self.attributes["importMode"]
         problem = records.import_mode_problem(mode)
         if problem:
             raise CreationFailed(problem)
         location, role_arn = self.attributes["dataSource"]["dataLocation"], self.attributes.get("roleArn")
         account = _account(self)
+        interactions = dataset_type(dataset) == "Interactions"
         publish = self._attribution_publisher()
 
         def run() -> Apply:
             if role_arn:
                 check_role(role_arn)
-            table = read_import_data(account.read_objects(location, suffix=".csv"), records.schema)
-            if publish is not None:
-                publish(table)
+            objects = account.read_objects(location, suffix=".csv")
+            check_input_size(objects, f"A {mode} import", quotas.MAX_IMPORT_BYTES[mode])
+            table = read_import_data(_contents(objects), records.schema)
+            quota_problem = interactions_quota_problem(table, records.schema) if interactions else None
+            if quota_problem:
+                raise CreationFailed(quota_problem)
+            write_report = publish(table) if publish is not None else None
 
             def apply() -> None:
                 with RECORD_WRITES:
                     records.apply_import(table, mode)
+                if write_report is not None:
+                    write_report()
 
             return apply
 
         return run
 
-    def _attribution_publisher(self) -> Callable[[pa.Table], None] | None:
+    def _attribution_publisher(self) -> Callable[[pa.Table], Apply] | None:
         """With publishAttributionMetricsToS3, for an Interactions import into a group whose metric
-        attribution has an S3 destination: what writes the import's report there (its role, its key)."""
+        attribution has an S3 destination: what makes the import's report, and returns what writes it there
+        (its role, its key)."""
         dataset = _dataset(self)
         if (
             not self.attributes.get("publishAttributionMetricsToS3")
-            or dataset_type_key(dataset.attributes["datasetType"]) != "Interactions"
+            or dataset_type(dataset) != "Interactions"
         ):
             return None
         group_arn = dataset.attributes["datasetGroupArn"]
@@ -149,31 +172,38 @@ class DatasetImportJob(Resource):
         items = items_dataset.records.records("ALL") if items_dataset is not None else None
         account, mode = _account(self), self.attributes["importMode"]
 
-        def publish(table: pa.Table) -> None:
+        def publish(table: pa.Table) -> Apply:
             check_role(output["roleArn"])
             key_arn = _output_key(destination, output["roleArn"])
             try:
                 report = attribution_report(table, items, metrics)
             except AttributionError as error:
                 raise CreationFailed(str(error)) from None
-            account.write_object(destination["path"], report_name(mode, int(time.time())), report, key_arn)
+            name = report_name(mode, int(time.time()))
+            return lambda: account.write_object(destination["path"], name, report, key_arn)
 
         return publish
 
 
 class DatasetExportJob(Resource):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The records as they are when the job is created (see the module docstring).
+        self._snapshot = _dataset(self).records.records(self.attributes["ingestionMode"])
+
     def prepare_work(self) -> Run:
-        records = _dataset(self).records
         name = self.attributes["jobName"]
         account = _account(self)
+        snapshot = self._snapshot
 
         def run() -> Apply:
             check_role(self.attributes["roleArn"])
             destination = self.attributes["jobOutput"]["s3DataDestination"]
             key_arn = _output_key(destination, self.attributes["roleArn"])
-            csv = b"".join(records.export_csv(self.attributes["ingestionMode"]))
-            account.write_object(destination["path"], f"{name}/{name}_part_00000.csv", csv, key_arn)
-            return lambda: None
+            csv = b"".join(csv_chunks(snapshot))
+            return lambda: account.write_object(
+                destination["path"], f"{name}/{name}_part_00000.csv", csv, key_arn
+            )
 
         return run
 
@@ -188,9 +218,9 @@ class DataDeletionJob(Resource):
 
         def run() -> Apply:
             check_role(self.attributes["roleArn"])
-            user_ids = read_deletion_user_ids(
-                account.read_objects(self.attributes["dataSource"]["dataLocation"])
-            )
+            objects = account.read_objects(self.attributes["dataSource"]["dataLocation"])
+            check_input_size(objects, "A data deletion job", quotas.MAX_DELETION_INPUT_BYTES)
+            user_ids = read_deletion_user_ids(_contents(objects))
 
             def apply() -> None:
                 with RECORD_WRITES:
@@ -321,21 +351,43 @@ def _line_filter(
 Serve = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _batch_job(job: Resource, serve: Serve) -> Run:
+@dataclass(frozen=True)
+class BatchInputQuotas:
+    """The quotas a batch job's input is held to (``engine/quotas.py``); None: none of that kind."""
+
+    max_bytes: int | None = None
+    max_files: int | None = None
+    max_queries_per_file: int | None = None
+
+
+def _batch_job(job: Resource, serve: Serve, limits: BatchInputQuotas) -> Run:
     """Read JSON lines under jobInput, ``serve`` each, write ``<file name>.out`` per input file."""
     account = _account(job)
+    label = job.kind.label
 
     def run() -> Apply:
         check_role(job.attributes["roleArn"])
         destination = job.attributes["jobOutput"]["s3DataDestination"]
         output, key_arn = destination["path"], _output_key(destination, job.attributes["roleArn"])
-        input_path = job.attributes["jobInput"]["s3DataSource"]["path"]
-        for uri, chunks in account.read_objects(input_path, every_match=True):
-            lines = b"".join(chunks).decode("utf-8").splitlines()
-            served = [_serve_line(line, serve) for line in lines if line.strip()]
-            content = "".join(json.dumps(line) + "\n" for line in served).encode()
-            account.write_object(output, f"{uri.rsplit('/', 1)[-1]}.out", content, key_arn)
-        return lambda: None
+        objects = account.read_objects(job.attributes["jobInput"]["s3DataSource"]["path"], every_match=True)
+        if limits.max_bytes is not None:
+            check_input_size(objects, f"A {label}", limits.max_bytes, limits.max_files)
+        outputs = {}
+        for stored in objects:
+            lines = [line for line in b"".join(stored.chunks).decode("utf-8").splitlines() if line.strip()]
+            if limits.max_queries_per_file is not None and len(lines) > limits.max_queries_per_file:
+                raise CreationFailed(
+                    f"{stored.uri} has {len(lines)} queries; a {label} takes at most"
+                    f" {limits.max_queries_per_file} per input file."
+                )
+            served = "".join(json.dumps(_serve_line(line, serve)) + "\n" for line in lines)
+            outputs[f"{stored.uri.rsplit('/', 1)[-1]}.out"] = served.encode()
+
+        def write() -> None:
+            for name, content in outputs.items():
+                account.write_object(output, name, content, key_arn)
+
+        return write
 
     return run
 
@@ -381,7 +433,10 @@ class BatchInferenceJob(Resource):
                 return serving.scored(serving.rank(served.items_model, query, request["itemList"]))
             return serving.scored(serving.recommend(served.items_model, served.recipe_type, query))
 
-        return _batch_job(self, serve)
+        limits = BatchInputQuotas(
+            max_bytes=quotas.MAX_BATCH_INFERENCE_INPUT_BYTES, max_files=quotas.MAX_BATCH_INFERENCE_INPUT_FILES
+        )
+        return _batch_job(self, serve, limits)
 
 
 class BatchSegmentJob(Resource):
@@ -399,4 +454,7 @@ class BatchSegmentJob(Resource):
             )
             return model.segment(request, num_results, allowed)
 
-        return _batch_job(self, serve)
+        version = self.backend.get(KINDS["SolutionVersion"], self.attributes["solutionVersionArn"])
+        recipe = version.attributes["recipeArn"].rsplit("/", 1)[-1]
+        limits = BatchInputQuotas(max_queries_per_file=quotas.MAX_BATCH_SEGMENT_QUERIES_PER_FILE.get(recipe))
+        return _batch_job(self, serve, limits)

@@ -6,27 +6,9 @@ response key and summary shape, the name member (``name`` or ``jobName``), the A
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
 from . import lifecycle
 from .validation import service_model
-
-Scope = Literal["region", "datasetGroupArn"]
-
-
-@dataclass(frozen=True)
-class Quota:
-    """At most ``limit`` resources of the kind per ``scope``; ``running_only`` counts unfinished ones."""
-
-    limit: int
-    scope: Scope = "region"
-    running_only: bool = False
-
-    def message(self, plural: str) -> str:
-        if self.running_only:
-            return f"More than {self.limit} resources with PENDING or IN_PROGRESS status."
-        where = "per dataset group" if self.scope == "datasetGroupArn" else "per region"
-        return f"Exceeded the limit of {self.limit} {plural} {where}."
 
 
 @dataclass(frozen=True)
@@ -37,7 +19,6 @@ class Kind:
     statuses: tuple[str, ...] = lifecycle.CREATE
     failed_status: str = lifecycle.CREATE_FAILED
     is_job: bool = False  # jobs cannot be deleted, and only block their parent while running
-    quotas: tuple[Quota, ...] = ()
     update_member: str | None = None  # the Describe member summarising the latest update
 
     @property
@@ -97,20 +78,13 @@ class Kind:
         return frozenset({self.statuses[-1], self.failed_status}) if self.statuses else frozenset()
 
 
-GROUP: Scope = "datasetGroupArn"
 KINDS: dict[str, Kind] = {
     kind.api_name: kind
     for kind in [
-        Kind("dataset-group", "DatasetGroup", quotas=(Quota(5),)),
-        Kind("schema", "Schema", statuses=(), quotas=(Quota(500),)),
+        Kind("dataset-group", "DatasetGroup"),
+        Kind("schema", "Schema", statuses=()),
         Kind("dataset", "Dataset", parent="DatasetGroup", update_member="latestDatasetUpdate"),
-        Kind(
-            "dataset-import-job",
-            "DatasetImportJob",
-            parent="Dataset",
-            is_job=True,
-            quotas=(Quota(5, running_only=True),),
-        ),
+        Kind("dataset-import-job", "DatasetImportJob", parent="Dataset", is_job=True),
         Kind("dataset-export-job", "DatasetExportJob", parent="Dataset", is_job=True),
         Kind(
             "data-deletion-job",
@@ -120,34 +94,15 @@ KINDS: dict[str, Kind] = {
             failed_status=lifecycle.DATA_DELETION_JOB_FAILED,
             is_job=True,
         ),
-        Kind(
-            "solution",
-            "Solution",
-            parent="DatasetGroup",
-            quotas=(Quota(10, scope=GROUP),),
-            update_member="latestSolutionUpdate",
-        ),
-        Kind(
-            "solution-version",
-            "SolutionVersion",
-            parent="Solution",
-            is_job=True,
-            quotas=(Quota(20, running_only=True),),
-        ),
-        Kind(
-            "campaign",
-            "Campaign",
-            parent="SolutionVersion",
-            quotas=(Quota(5, scope=GROUP),),
-            update_member="latestCampaignUpdate",
-        ),
+        Kind("solution", "Solution", parent="DatasetGroup", update_member="latestSolutionUpdate"),
+        Kind("solution-version", "SolutionVersion", parent="Solution", is_job=True),
+        Kind("campaign", "Campaign", parent="SolutionVersion", update_member="latestCampaignUpdate"),
         Kind(
             "batch-inference-job",
             "BatchInferenceJob",
             parent="SolutionVersion",
             statuses=lifecycle.BATCH_JOB,
             is_job=True,
-            quotas=(Quota(5, running_only=True),),
         ),
         Kind(
             "batch-segment-job",
@@ -155,19 +110,10 @@ KINDS: dict[str, Kind] = {
             parent="SolutionVersion",
             statuses=lifecycle.BATCH_JOB,
             is_job=True,
-            quotas=(Quota(5, running_only=True),),
         ),
-        Kind(
-            "recommender",
-            "Recommender",
-            parent="DatasetGroup",
-            quotas=(Quota(5, scope=GROUP),),
-            update_member="latestRecommenderUpdate",
-        ),
-        Kind("filter", "Filter", parent="DatasetGroup", quotas=(Quota(10, scope=GROUP),)),
-        Kind("event-tracker", "EventTracker", parent="DatasetGroup", quotas=(Quota(1, scope=GROUP),)),
-        Kind(
-            "metric-attribution", "MetricAttribution", parent="DatasetGroup", quotas=(Quota(1, scope=GROUP),)
-        ),
+        Kind("recommender", "Recommender", parent="DatasetGroup", update_member="latestRecommenderUpdate"),
+        Kind("filter", "Filter", parent="DatasetGroup"),
+        Kind("event-tracker", "EventTracker", parent="DatasetGroup"),
+        Kind("metric-attribution", "MetricAttribution", parent="DatasetGroup"),
     ]
 }

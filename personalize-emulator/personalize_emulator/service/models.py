@@ -40,9 +40,10 @@ from moto.core.exceptions import InvalidToken
 from moto.moto_api._internal import mock_random
 from moto.personalize.models import PersonalizeBackend
 from moto.utilities.paginator import Paginator
-from moto.utilities.tagging_service import TaggingService
 from moto.utilities.utils import get_partition
 
+from ..engine.avro import SchemaError, canonical_dataset_type, parse_schema, schema_problem_for_dataset_type
+from ..engine.quotas import QUOTAS_BY_KIND
 from . import lifecycle
 from .exceptions import (
     InvalidInputException,
@@ -51,8 +52,6 @@ from .exceptions import (
     ResourceAlreadyExistsException,
     ResourceInUseException,
     ResourceNotFoundException,
-    TooManyTagKeysException,
-    TooManyTagsException,
 )
 from .filtering import FilterResource, parsed_filter
 from .jobs import (
@@ -66,15 +65,14 @@ from .jobs import (
 )
 from .kinds import KINDS, Kind
 from .recipes import ALGORITHMS, FEATURE_TRANSFORMATIONS, RECIPES
-from .resources import Dataset, DatasetGroup, Resource, Schema, Solution, TrainedResource
-from .schemas import check_avro_schema, check_schema_fits_dataset_type, dataset_type_key
+from .resources import Dataset, DatasetGroup, Resource, Schema, Solution, TrainedResource, dataset_type
+from .tags import ResourceTags
 
 NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
 # Next-Best-Action's datasets exist in custom dataset groups only
 # (https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html).
 CUSTOM_ONLY_DATASET_TYPES = frozenset({"Actions", "Action_Interactions"})
 DELETABLE_STATUSES = frozenset({"ACTIVE", lifecycle.CREATE_FAILED, "INACTIVE"})
-MAX_TAGS = 200
 PAGING_MEMBERS = frozenset({"nextToken", "maxResults"})
 DEFAULT_PAGE_SIZE = 100
 Params = dict[str, Any]
@@ -130,7 +128,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.resources: dict[str, Resource] = {}
-        self.tagger = TaggingService(tag_name="tags", key_name="tagKey", value_name="tagValue")
+        self.tags = ResourceTags()
 
     # moto finds this backend's routes in the module named as this one with ``urls`` for ``models``
     # (``BaseBackend._url_module``), as for every moto service: ``service/urls.py``.
@@ -180,7 +178,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         ]
         for arn in gone:
             self.resources.pop(arn, None)
-            self.tagger.delete_all_tags_for_resource(arn)
+            self.tags.forget(arn)
 
     def add(
         self,
@@ -205,21 +203,24 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         if existing is not None and existing.status != lifecycle.GONE:
             raise ResourceAlreadyExistsException(arn)
         self._check_quotas(kind, ancestors)
-        self._check_tag_count(arn, params.get("tags"))
+        self.tags.check(arn, params.get("tags"))
         attributes = {key: value for key, value in params.items() if key != "tags"} | derived
         resource = RESOURCE_CLASSES.get(kind.api_name, Resource)(self, kind, arn, attributes, ancestors)
         self.resources[arn] = resource
-        self.tagger.tag_resource(arn, params.get("tags"))
+        self.tags.tag(arn, params.get("tags"))
         resource.lifecycle.begin(kind.statuses or ("ACTIVE",))  # now that the backend knows it
         return resource
 
     def _check_quotas(self, kind: Kind, ancestors: dict[str, str]) -> None:
-        for quota in kind.quotas:
+        """LimitExceededException for a Create over one of the kind's quotas (``engine/quotas.py``)."""
+        for quota in QUOTAS_BY_KIND.get(kind.api_name, ()):
             where: Params | None = {quota.scope: ancestors[quota.scope]} if quota.scope != "region" else None
             counted = [
                 resource
                 for resource in self.live(kind, where)
-                if not quota.running_only or resource.is_running
+                if quota.counted == "existing"
+                or (quota.counted == "unfinished" and resource.is_running)
+                or (quota.counted == "pending" and resource.status == kind.statuses[0])
             ]
             if len(counted) >= quota.limit:
                 raise LimitExceededException(quota.message(f"{kind.label}s"))
@@ -275,10 +276,15 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         return response
 
     def create_schema(self, params: Params) -> Params:  # type: ignore[override]
-        check_avro_schema(params["schema"])
+        try:
+            parse_schema(params["schema"])
+        except SchemaError as error:
+            raise InvalidInputException(str(error)) from None
         return {"schemaArn": self.add(KINDS["Schema"], params).arn}
 
-    def _fitting_schema(self, schema_arn: str, dataset_type: str, group: Resource) -> Resource:
+    def _fitting_schema(self, schema_arn: str, of_type: str, group: Resource) -> Resource:
+        """The schema ``schema_arn``, if it can back a dataset of type ``of_type`` in ``group``: the checks
+        CreateDataset and UpdateDataset make (``engine/avro.py``)."""
         schema = self.get(KINDS["Schema"], schema_arn)
         group_domain = group.attributes.get("domain")
         if schema.attributes.get("domain") != group_domain:
@@ -287,25 +293,32 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
                 f"The schema {schema_arn} (domain {schema_domain or 'none'}) does not match "
                 f"the domain of the dataset group {group.arn} ({group_domain or 'none'})."
             )
-        check_schema_fits_dataset_type(schema.attributes["schema"], dataset_type, group_domain)
+        problem = schema_problem_for_dataset_type(
+            parse_schema(schema.attributes["schema"]), of_type, group_domain
+        )
+        if problem:
+            raise InvalidInputException(problem)
         return schema
 
     def create_dataset(self, params: Params) -> Params:
-        dataset_type = dataset_type_key(params["datasetType"])
-        group = self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
-        if dataset_type in CUSTOM_ONLY_DATASET_TYPES and group.attributes.get("domain"):
+        of_type = canonical_dataset_type(params["datasetType"])
+        if of_type is None:
             raise InvalidInputException(
-                f"{dataset_type} datasets cannot be created in a Domain dataset group."
+                f"Invalid datasetType {params['datasetType']}: it must be one of "
+                "Interactions, Items, Users, Actions, Action_Interactions."
             )
-        self._fitting_schema(params["schemaArn"], dataset_type, group)
-        resource_id = f"{group.attributes['name']}/{dataset_type.upper()}"
+        group = self.get_active(KINDS["DatasetGroup"], params["datasetGroupArn"])
+        if of_type in CUSTOM_ONLY_DATASET_TYPES and group.attributes.get("domain"):
+            raise InvalidInputException(f"{of_type} datasets cannot be created in a Domain dataset group.")
+        self._fitting_schema(params["schemaArn"], of_type, group)
+        resource_id = f"{group.attributes['name']}/{of_type.upper()}"
         dataset = self.add(KINDS["Dataset"], params, resource_id=resource_id)
         return {"datasetArn": dataset.arn}
 
     def update_dataset(self, params: Params) -> Params:
         dataset = self.get_active(KINDS["Dataset"], params["datasetArn"])
         group = self.get(KINDS["DatasetGroup"], dataset.attributes["datasetGroupArn"])
-        self._fitting_schema(params["schemaArn"], dataset_type_key(dataset.attributes["datasetType"]), group)
+        self._fitting_schema(params["schemaArn"], dataset_type(dataset), group)
         dataset.begin_update({"schemaArn": params["schemaArn"]})
         return {"datasetArn": dataset.arn}
 
@@ -558,7 +571,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         }
         return {"featureTransformation": transformation}
 
-    # -- tags: moto's tagging service, keyed by ARN -------------------------------------------------
+    # -- tags (``tags.py``) ------------------------------------------------------------------------
 
     def _tagged(self, arn: str) -> Resource:
         resource = self.resources.get(arn)
@@ -566,27 +579,16 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceNotFoundException(arn)
         return resource
 
-    def _check_tag_count(self, arn: str, tags: list[dict[str, str]] | None) -> None:
-        combined = self.tagger.get_tag_dict_for_resource(arn) | self.tagger.flatten_tag_list(tags or [])
-        if len(combined) > MAX_TAGS:
-            raise TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags.")
-
     def tag_resource(self, params: Params) -> Params:
-        resource = self._tagged(params["resourceArn"])
-        self._check_tag_count(resource.arn, params["tags"])
-        self.tagger.tag_resource(resource.arn, params["tags"])
+        self.tags.tag(self._tagged(params["resourceArn"]).arn, params["tags"])
         return {}
 
     def untag_resource(self, params: Params) -> Params:
-        resource = self._tagged(params["resourceArn"])
-        if len(params["tagKeys"]) > MAX_TAGS:
-            raise TooManyTagKeysException(f"At most {MAX_TAGS} tag keys can be removed at once.")
-        self.tagger.untag_resource_using_names(resource.arn, params["tagKeys"])
+        self.tags.untag(self._tagged(params["resourceArn"]).arn, params["tagKeys"])
         return {}
 
     def list_tags_for_resource(self, params: Params) -> Params:
-        resource = self._tagged(params["resourceArn"])
-        return self.tagger.list_tags_for_resource(resource.arn)
+        return self.tags.listed(self._tagged(params["resourceArn"]).arn)
 
 
 personalize_backends = BackendDict(PersonalizeEmulatorBackend, "personalize")

@@ -18,7 +18,7 @@ from moto.core.common_models import BaseModel
 from moto.core.utils import unix_time
 
 from ..engine.actions import ActionModel, ActionTrainingResult
-from ..engine.avro import parse_schema
+from ..engine.avro import canonical_dataset_type, parse_schema
 from ..engine.datastore import DatasetRecords
 from ..engine.segments import SegmentModel, SegmentTrainingResult
 from ..engine.training import TrainedModel, TrainingResult
@@ -28,7 +28,6 @@ from .exceptions import CreationFailed
 from .faults import FAULTS
 from .kinds import KINDS, Kind
 from .recipes import RECIPES
-from .schemas import dataset_type_key
 from .work import Apply, Run, Work
 
 Params = dict[str, Any]
@@ -243,8 +242,7 @@ class Dataset(Resource):
         with self._records_made:
             if self._records is None:
                 schema = self.backend.get(KINDS["Schema"], self.attributes["schemaArn"])
-                dataset_type = dataset_type_key(self.attributes["datasetType"])
-                self._records = DatasetRecords(parse_schema(schema.attributes["schema"]), dataset_type)
+                self._records = DatasetRecords(parse_schema(schema.attributes["schema"]), dataset_type(self))
             return self._records
 
     def put_records(self, records: list[dict[str, Any]]) -> None:
@@ -336,14 +334,17 @@ class TrainedResource(Resource):
         )
 
 
+def dataset_type(dataset: Resource) -> str:
+    """A dataset's type as AWS documents it (its Create request may spell it in any letter case)."""
+    known = canonical_dataset_type(dataset.attributes["datasetType"])
+    assert known is not None, "CreateDataset refuses unknown dataset types"
+    return known
+
+
 def group_datasets(store: ResourceStore, group_arn: str) -> dict[str, Dataset]:
     """The group's datasets by type (``Interactions``, ``Items`` ...)."""
     datasets = store.live(KINDS["Dataset"], {"datasetGroupArn": group_arn})
-    return {
-        dataset_type_key(dataset.attributes["datasetType"]): dataset
-        for dataset in datasets
-        if isinstance(dataset, Dataset)
-    }
+    return {dataset_type(dataset): dataset for dataset in datasets if isinstance(dataset, Dataset)}
 
 
 def group_interactions(store: ResourceStore, group_arn: str) -> pa.Table | None:

@@ -55,6 +55,26 @@ class S3Location:
 
 
 @dataclass(frozen=True)
+class StoredObject:
+    """An S3 object a job reads: its URI, size in bytes, and its content, a chunk at a time."""
+
+    uri: str
+    size: int
+    chunks: Iterator[bytes]
+
+
+def check_input_size(
+    objects: list[StoredObject], what: str, max_bytes: int, max_files: int | None = None
+) -> None:
+    """Fail a job whose input is over a quota (``engine/quotas.py``), saying which."""
+    if max_files is not None and len(objects) > max_files:
+        raise CreationFailed(f"{what} has {len(objects)} input files; the quota is {max_files}.")
+    total = sum(stored.size for stored in objects)
+    if total > max_bytes:
+        raise CreationFailed(f"{what} has {total} bytes of input; the quota is {max_bytes} bytes.")
+
+
+@dataclass(frozen=True)
 class Account:
     """Where a job runs: its account and region, which name moto's S3 and IAM backends."""
 
@@ -67,9 +87,7 @@ class Account:
 
         return s3_backends[self.account_id][get_partition(self.region_name)]
 
-    def read_objects(
-        self, uri: str, suffix: str = "", every_match: bool = False
-    ) -> list[tuple[str, Iterator[bytes]]]:
+    def read_objects(self, uri: str, suffix: str = "", every_match: bool = False) -> list["StoredObject"]:
         """The object at ``uri``; or, when ``uri`` is a folder (ends in ``/``) or ``every_match`` asks for
         every object whose key starts with its path (as batch jobs read their input), each such object whose
         name ends in ``suffix``."""
@@ -87,7 +105,7 @@ class Account:
         keys = [(name, s3.get_object(location.bucket, name)) for name in names]
         if not keys or any(key is None for _, key in keys):
             raise CreationFailed(INSUFFICIENT_PRIVILEGES)
-        return [(location.uri(name), read_object_chunks(key)) for name, key in keys]
+        return [StoredObject(location.uri(name), key.size, read_object_chunks(key)) for name, key in keys]
 
     def write_object(
         self, folder_uri: str, name: str, content: bytes, kms_key_arn: str | None = None

@@ -7,8 +7,11 @@ enums and patterns. Errors are reported as the service reports them, in one Inva
     1 validation error detected: Value 'x y' at 'name' failed to satisfy constraint: Member must satisfy
     regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*
 
-Smithy patterns are not implicitly anchored, so a value conforms when the pattern is *found* in it
-(``regex.search``); ``regex`` rather than ``re`` because some patterns use ``\\p{...}`` classes.
+A value conforms to a pattern when the pattern matches the *whole* value (``regex.fullmatch``), as AWS
+applies them: botocore's patterns often carry no end anchor (``^[a-zA-Z0-9][a-zA-Z0-9\\-_]*`` for names), yet
+AWS refuses ``x y`` as a name (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html:
+"Pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*", a name of those characters only). ``regex`` rather than ``re``
+because some patterns use ``\\p{...}`` classes.
 Members nested in lists are named ``tags.1.member.tagKey`` (1-based), as AWS's validation names them.
 Type errors (a string where a structure belongs) are left to the handlers: botocore never sends them.
 """
@@ -59,7 +62,7 @@ def _compile(shape: Shape, shapes_in_progress: dict[str, Check]) -> Check:
             pattern = regex.compile(metadata["pattern"])
             checks.append(
                 _constraint(
-                    lambda v: pattern.search(v) is not None,
+                    lambda v: pattern.fullmatch(v) is not None,
                     f"Member must satisfy regular expression pattern: {metadata['pattern']}",
                 )
             )
