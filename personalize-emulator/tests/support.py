@@ -14,6 +14,9 @@ from personalize_emulator.service.storage import trust_policy
 ROLE_ARN = "arn:aws:iam::123456789012:role/PersonalizeRole"
 ACCOUNT_ARN_PREFIX = "arn:aws:personalize:us-east-1:123456789012"
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
+VOD_RECIPE = "arn:aws:personalize:::recipe/aws-vod-top-picks"
+ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
+EXPRESSION = "EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($TYPES)"
 IMMEDIATE = {"progression": "immediate"}
 STEP_PER_TWO_DESCRIBES = {"progression": "manual", "times": 2}
 ALL_MODEL_NAMES = [kind.model_name for kind in KINDS.values()]
@@ -185,3 +188,55 @@ def trained_solution(
     solution = personalize.create_solution(name=name, datasetGroupArn=group, recipeArn=recipe)["solutionArn"]
     version = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     return {"solution": solution, "version": version}
+
+
+def one_of_every_kind(personalize: Any) -> dict[str, str]:
+    """One resource of every kind, by API name (progression must be immediate)."""
+    setup = interactions_dataset_group(personalize, name="custom")
+    group, dataset = setup["group"], setup["dataset"]
+    trained = trained_solution(personalize, group)
+    segmenting = trained_solution(personalize, group, name="segments", recipe=ITEM_AFFINITY)
+    vod_group = interactions_dataset_group(personalize, name="vod", domain="VIDEO_ON_DEMAND")["group"]
+    import_interactions(personalize, vod_group)
+    batch = {"jobInput": S3_INPUT, "jobOutput": S3_OUTPUT, "roleArn": ROLE_ARN}
+    metric = {"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}
+    responses = {
+        "DatasetImportJob": personalize.create_dataset_import_job(
+            jobName="import", datasetArn=dataset, dataSource=DATA_SOURCE, roleArn=ROLE_ARN
+        ),
+        "DatasetExportJob": personalize.create_dataset_export_job(
+            jobName="export", datasetArn=dataset, roleArn=ROLE_ARN, jobOutput=S3_OUTPUT
+        ),
+        "DataDeletionJob": personalize.create_data_deletion_job(
+            jobName="forget", datasetGroupArn=group, dataSource=DELETION_SOURCE, roleArn=ROLE_ARN
+        ),
+        "Campaign": personalize.create_campaign(name="live", solutionVersionArn=trained["version"]),
+        "BatchInferenceJob": personalize.create_batch_inference_job(
+            jobName="scores", solutionVersionArn=trained["version"], **batch
+        ),
+        "BatchSegmentJob": personalize.create_batch_segment_job(
+            jobName="segments", solutionVersionArn=segmenting["version"], **batch
+        ),
+        "Recommender": personalize.create_recommender(
+            name="picks",
+            datasetGroupArn=vod_group,
+            recipeArn="arn:aws:personalize:::recipe/aws-vod-top-picks",
+        ),
+        "Filter": personalize.create_filter(
+            name="genres", datasetGroupArn=group, filterExpression=EXPRESSION
+        ),
+        "EventTracker": personalize.create_event_tracker(name="clicks", datasetGroupArn=group),
+        "MetricAttribution": personalize.create_metric_attribution(
+            name="clicks", datasetGroupArn=group, metrics=[metric], metricsOutputConfig={"roleArn": ROLE_ARN}
+        ),
+    }
+    created = {
+        "DatasetGroup": group,
+        "Schema": setup["schema"],
+        "Dataset": dataset,
+        "Solution": trained["solution"],
+        "SolutionVersion": trained["version"],
+        **{api_name: response[KINDS[api_name].arn_member] for api_name, response in responses.items()},
+    }
+    assert set(created) == set(KINDS)
+    return created

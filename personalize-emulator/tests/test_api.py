@@ -11,22 +11,18 @@ from personalize_emulator.service.kinds import KINDS
 from .support import (
     ACCOUNT_ARN_PREFIX,
     DATA_SOURCE,
-    DELETION_SOURCE,
     ITEMS_SCHEMA,
     RECIPE,
     ROLE_ARN,
     S3_INPUT,
     S3_OUTPUT,
     describer,
-    import_interactions,
     interactions_dataset_group,
+    one_of_every_kind,
     trained_solution,
 )
 
 EIGHT_HEX = "[0-9a-f]{8}"
-VOD_RECIPE = "arn:aws:personalize:::recipe/aws-vod-top-picks"
-ITEM_AFFINITY = "arn:aws:personalize:::recipe/aws-item-affinity"
-EXPRESSION = "EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($TYPES)"
 
 
 def test_arns_are_formed_as_aws_forms_them(personalize: Any) -> None:
@@ -45,58 +41,6 @@ def test_arns_are_formed_as_aws_forms_them(personalize: Any) -> None:
     assert campaign["campaignArn"] == f"{ACCOUNT_ARN_PREFIX}:campaign/live"
     tracker = personalize.create_event_tracker(name="clicks", datasetGroupArn=setup["group"])
     assert re.fullmatch(f"{ACCOUNT_ARN_PREFIX}:event-tracker/{EIGHT_HEX}", tracker["eventTrackerArn"])
-
-
-def one_of_every_kind(personalize: Any) -> dict[str, str]:
-    """One resource of every kind, by API name (progression must be immediate)."""
-    setup = interactions_dataset_group(personalize, name="custom")
-    group, dataset = setup["group"], setup["dataset"]
-    trained = trained_solution(personalize, group)
-    segmenting = trained_solution(personalize, group, name="segments", recipe=ITEM_AFFINITY)
-    vod_group = interactions_dataset_group(personalize, name="vod", domain="VIDEO_ON_DEMAND")["group"]
-    import_interactions(personalize, vod_group)
-    batch = {"jobInput": S3_INPUT, "jobOutput": S3_OUTPUT, "roleArn": ROLE_ARN}
-    metric = {"eventType": "click", "metricName": "CLICKS", "expression": "SAMPLECOUNT()"}
-    responses = {
-        "DatasetImportJob": personalize.create_dataset_import_job(
-            jobName="import", datasetArn=dataset, dataSource=DATA_SOURCE, roleArn=ROLE_ARN
-        ),
-        "DatasetExportJob": personalize.create_dataset_export_job(
-            jobName="export", datasetArn=dataset, roleArn=ROLE_ARN, jobOutput=S3_OUTPUT
-        ),
-        "DataDeletionJob": personalize.create_data_deletion_job(
-            jobName="forget", datasetGroupArn=group, dataSource=DELETION_SOURCE, roleArn=ROLE_ARN
-        ),
-        "Campaign": personalize.create_campaign(name="live", solutionVersionArn=trained["version"]),
-        "BatchInferenceJob": personalize.create_batch_inference_job(
-            jobName="scores", solutionVersionArn=trained["version"], **batch
-        ),
-        "BatchSegmentJob": personalize.create_batch_segment_job(
-            jobName="segments", solutionVersionArn=segmenting["version"], **batch
-        ),
-        "Recommender": personalize.create_recommender(
-            name="picks",
-            datasetGroupArn=vod_group,
-            recipeArn="arn:aws:personalize:::recipe/aws-vod-top-picks",
-        ),
-        "Filter": personalize.create_filter(
-            name="genres", datasetGroupArn=group, filterExpression=EXPRESSION
-        ),
-        "EventTracker": personalize.create_event_tracker(name="clicks", datasetGroupArn=group),
-        "MetricAttribution": personalize.create_metric_attribution(
-            name="clicks", datasetGroupArn=group, metrics=[metric], metricsOutputConfig={"roleArn": ROLE_ARN}
-        ),
-    }
-    created = {
-        "DatasetGroup": group,
-        "Schema": setup["schema"],
-        "Dataset": dataset,
-        "Solution": trained["solution"],
-        "SolutionVersion": trained["version"],
-        **{api_name: response[KINDS[api_name].arn_member] for api_name, response in responses.items()},
-    }
-    assert set(created) == set(KINDS)
-    return created
 
 
 def test_every_kind_describes_and_lists_with_its_output_shapes(personalize: Any) -> None:

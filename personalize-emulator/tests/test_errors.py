@@ -13,6 +13,7 @@ from .support import (
     INTERACTIONS_SCHEMA,
     RECIPE,
     ROLE_ARN,
+    VOD_RECIPE,
     avro,
     describer,
     interactions_dataset_group,
@@ -21,7 +22,6 @@ from .support import (
 
 DATA_SOURCE = {"dataLocation": "s3://bucket/data.csv"}
 NAME_PATTERN = r"Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\-_]*"
-VOD_RECIPE = "arn:aws:personalize:::recipe/aws-vod-top-picks"
 INVALID, IN_USE, LIMIT = "InvalidInputException", "ResourceInUseException", "LimitExceededException"
 
 

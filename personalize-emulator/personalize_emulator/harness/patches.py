@@ -11,7 +11,8 @@ naming the patch, when a moto release changes what it relies on (pyproject pins 
      modules read theirs at call time: all three become the emulator's;
   2. routing: moto's table of URL patterns (``moto.backend_index.backend_url_patterns``, tried in order on
      every in-process request) gets the emulator's three hosts, first, for the service ``personalize``;
-  3. the fault-injection route beside moto's own ``/moto-api`` routes, which both modes serve unsigned;
+  3. the fault-injection and internal-failures routes beside moto's own ``/moto-api`` routes, which both
+     modes serve unsigned;
   4. ``moto.core.responses.method_names_from_class``, which lists a response class's methods
      (``inspect.getmembers``) on every request, remembers its answer: classes do not change once imported,
      and the listing was a third of an in-process describe's time;
@@ -51,7 +52,7 @@ from ..service import lifecycle, storage, urls
 from ..service.kinds import KINDS
 from ..service.models import personalize_backends
 from ..service.responses import EmulatorResponse
-from .faults import ROUTE, faults_route
+from . import faults, internal_failures
 
 S3_CHUNK_BYTES = 1 << 20
 
@@ -67,7 +68,10 @@ def install() -> None:
     for module in (moto.personalize, moto.personalize.models, moto.personalize.responses):
         module.personalize_backends = personalize_backends  # type: ignore[attr-defined]
     route_personalize_first(moto.backend_index.backend_url_patterns, urls.url_bases)
-    moto.moto_api._internal.urls.url_paths[f"{{0}}{ROUTE}$"] = faults_route
+    moto.moto_api._internal.urls.url_paths[f"{{0}}{faults.ROUTE}$"] = faults.faults_route
+    moto.moto_api._internal.urls.url_paths[f"{{0}}{internal_failures.ROUTE}$"] = (
+        internal_failures.internal_failures_route
+    )
     moto.core.responses.method_names_from_class = functools.cache(moto.core.responses.method_names_from_class)
     EmulatorResponse._enrich_response = staticmethod(uuid_request_id)  # type: ignore[method-assign]
     storage.read_object_chunks = stream_s3_object

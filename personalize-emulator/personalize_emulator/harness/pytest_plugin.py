@@ -18,6 +18,14 @@ Server mode (a real ``personalize-emulator`` subprocess, shared by the whole ses
   aws, dummy credentials, ``endpoint_url`` and ``region_name`` extras); yields the connection id. Setting
   the variable is all it does: it needs no Airflow to be installed.
 
+Every test, whatever its fixtures:
+
+- fails (an error at teardown) if the emulator, in-process or any server this process started, failed to
+  serve a request (an InternalFailure, HTTP 500) or to do a job's work during the test: an emulator bug,
+  which no test injects on purpose with fault injection (throttling answers HTTP 400). A test that
+  provokes one on purpose takes it with the ``personalize_emulator_internal_failures`` fixture
+  (``.take()``: the failures recorded so far, forgotten), which this check then no longer sees.
+
 The server fixtures need the ``server`` extra (``pip install 'personalize-emulator[server]'``); without it
 they fail with a message that says so.
 
@@ -52,6 +60,12 @@ AIRFLOW_CONN_ID = "personalize_emulator"
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 _STARTUP_TIMEOUT_SECONDS = 60
 SERVER_MODULE = "personalize_emulator.harness.server"
+IN_PROCESS_FAILURES_MODULE = "personalize_emulator.service.internal_failures"
+
+# The servers this process started and has not stopped, and the failures of those it stopped since the
+# last check: the internal-failure check reads both.
+_servers: list[PersonalizeEmulatorServer] = []
+_failures_of_stopped_servers: list[str] = []
 
 
 class PersonalizeEmulatorServer:
@@ -76,11 +90,19 @@ class PersonalizeEmulatorServer:
             **kwargs,
         )
 
-    def _post(self, path: str, payload: dict[str, Any] | None = None) -> None:
+    def _post(self, path: str, payload: dict[str, Any] | None = None) -> bytes:
         data = json.dumps(payload).encode() if payload is not None else b""
         request = urllib.request.Request(f"{self.endpoint_url}{path}", data=data, method="POST")
         with urllib.request.urlopen(request, timeout=30) as response:
-            response.read()
+            body: bytes = response.read()
+            return body
+
+    def take_internal_failures(self) -> list[str]:
+        """The server's own failures since the last take (see the module docstring); forgotten."""
+        from .internal_failures import ROUTE
+
+        failures: list[str] = json.loads(self._post(ROUTE))
+        return failures
 
     def set_transition(self, model_name: str, transition: dict[str, Any]) -> None:
         self._post(
@@ -112,6 +134,10 @@ class PersonalizeEmulatorServer:
         return f"s3://{name}/"
 
     def stop(self) -> None:
+        if self in _servers:
+            _servers.remove(self)
+            if self.process.poll() is None:
+                _failures_of_stopped_servers.extend(self.take_internal_failures())
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -158,7 +184,9 @@ def start_emulator_server(step_seconds: float) -> PersonalizeEmulatorServer:
             )
     # Keep draining stdout so that a chatty server never blocks on a full pipe.
     threading.Thread(target=process.stdout.read, daemon=True).start()
-    return PersonalizeEmulatorServer(process, line[len(READY_LINE_PREFIX) :].strip())
+    server = PersonalizeEmulatorServer(process, line[len(READY_LINE_PREFIX) :].strip())
+    _servers.append(server)
+    return server
 
 
 def _test_step_seconds() -> float:
@@ -216,3 +244,38 @@ def personalize_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for kind in KINDS.values():  # the next test starts with the default transitions again
         state_manager.unset_transition(kind.model_name)
     faults.clear()  # and without the faults this one injected
+
+
+class InternalFailures:
+    """The emulator's own failures, in-process and in every server this process started."""
+
+    def take(self) -> list[str]:
+        """The failures recorded since the last take, forgotten."""
+        failures = list(_failures_of_stopped_servers)
+        _failures_of_stopped_servers.clear()
+        in_process = sys.modules.get(IN_PROCESS_FAILURES_MODULE)  # loaded only if the emulator ran here
+        if in_process is not None:
+            failures += in_process.INTERNAL_FAILURES.take()
+        for server in list(_servers):
+            if server.process.poll() is None:
+                failures += server.take_internal_failures()
+        return failures
+
+
+@pytest.fixture
+def personalize_emulator_internal_failures() -> InternalFailures:
+    """For a test that makes the emulator fail on purpose: ``.take()`` what it recorded."""
+    return InternalFailures()
+
+
+@pytest.fixture(autouse=True)
+def _personalize_emulator_failed_nothing() -> Iterator[None]:
+    yield
+    failures = InternalFailures().take()
+    if failures:
+        listed = "\n".join(f"- {failure}" for failure in failures)
+        pytest.fail(
+            "The Personalize emulator failed to serve a request (InternalFailure, HTTP 500) or to do a job's"
+            f" work during this test; its log has the tracebacks:\n{listed}",
+            pytrace=False,
+        )

@@ -57,3 +57,15 @@ class TooManyTagsException(PersonalizeError):
 
 class TooManyTagKeysException(PersonalizeError):
     pass
+
+
+class InternalFailure(PersonalizeError):
+    """AWS's answer, HTTP 500, when "the request processing has failed because of an unknown error, exception
+    or failure" (https://docs.aws.amazon.com/personalize/latest/dg/CommonErrors.html); the emulator's to a
+    request it failed to serve (a bug of its own, recorded in ``internal_failures.py``)."""
+
+    code = 500
+
+
+class SerializationException(PersonalizeError):
+    """The answer, HTTP 400, of AWS's JSON protocols to a request body that is not JSON."""

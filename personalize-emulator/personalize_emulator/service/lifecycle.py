@@ -6,15 +6,23 @@ resource kind's model name, ``personalize::<ARN resource type>`` (``personalize:
 ``personalize::solution-version``, ...):
 
 - default: ``{"progression": "time", "seconds": S}`` with S from ``PERSONALIZE_EMULATOR_STEP_SECONDS``
-  (default 1, floats allowed), read as the server starts and as each ``mock_personalize()`` starts. Time
-  progression catches up: a status read 3.5 steps after the last change moves three statuses, as a
-  real service would have;
+  (default 1, floats allowed), read as the server starts and as each ``mock_personalize()`` starts. The
+  walk moves on time whether or not anyone reads its status: it tells the clock (``clock.py``) when its
+  next status is due, and the clock's thread takes the step then. A read takes any step that is due too
+  (a status read 3.5 steps after the last change has moved three statuses, as the real service would have);
 - ``{"progression": "manual", "times": N}``: one status every N describes of the resource;
 - ``{"progression": "immediate"}``: straight to the end of the walk, as the walk begins.
 
 Each status entered calls back the owner, which is where the work of a job happens (see
 ``resources.Resource._on_status``); a callback may end the walk early with :meth:`Lifecycle.end`. An owner
-may also hold the walk before a status until it is ready (a job's final status waits for its data work).
+may also hold the walk before a status until it is ready (a job's final status waits for its data work,
+and :meth:`Lifecycle.wake` it when the work is done).
+
+Threads: a walk steps under its own lock, on a request thread or the clock's. A status callback may read
+other resources' statuses (a job reads its dataset's); a read made from inside a walk never waits for
+another walk's lock (it sees that walk's status as it stands), so two walks reading each other cannot
+deadlock. Timestamps (``updated_at``, and :func:`now` for creation times) have millisecond precision, as
+AWS's have.
 
 Transitions are moto's state manager's (``moto.moto_api.state_manager``: the defaults registered here, and
 what a test sets in-process or over ``/moto-api/state-manager/set-transition``). moto's ``ManagedState``
@@ -31,8 +39,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from moto.core.utils import unix_time
 from moto.moto_api import state_manager
+
+from .clock import CLOCK
 
 STEP_SECONDS_VARIABLE = "PERSONALIZE_EMULATOR_STEP_SECONDS"
 MODEL_NAME_PREFIX = "personalize::"
@@ -58,6 +67,15 @@ RUNNING = frozenset(
 StatusCallback = Callable[[str], None]
 # Whether the walk may enter a status now; with ``wait`` the owner blocks until it may.
 EntryGate = Callable[[str, bool], bool]
+
+
+# Whether this thread is stepping a walk (see the module docstring: reads from inside a walk never wait).
+_stepping_here = threading.local()
+
+
+def now() -> float:
+    """The time, in epoch seconds with millisecond precision (AWS's timestamps have three decimals)."""
+    return round(time.time(), 3)
 
 
 def model_name(arn_resource_type: str) -> str:
@@ -92,7 +110,8 @@ class Lifecycle:
         # must not take further steps from inside the step it is part of.
         self._walking = False
         self._stepped_at = time.monotonic()
-        self.updated_at = unix_time()
+        self._cancelled = False
+        self.updated_at = now()
 
     def begin(self, statuses: Sequence[str]) -> None:
         """Start a new walk (deletion, stop, start ...) from its first status."""
@@ -100,7 +119,7 @@ class Lifecycle:
         self._status = statuses[0]
         self._describes = 0
         self._stepped_at = time.monotonic()
-        self.updated_at = unix_time()
+        self.updated_at = now()
         self._progress()  # an immediate progression ends now, whatever the transition is later
 
     def end(self, status: str) -> None:
@@ -115,6 +134,20 @@ class Lifecycle:
     def advance(self) -> None:
         """Count one describe, for the manual progression."""
         self._describes += 1
+
+    def tick(self) -> None:
+        """The clock's call: take the steps that are due."""
+        self._progress()
+
+    def wake(self) -> None:
+        """The owner is ready for a held step: take it as soon as it is due."""
+        if not self._cancelled:
+            CLOCK.schedule(self, time.monotonic())
+
+    def cancel(self) -> None:
+        """Stop walking for good (the resource's backend is reset): no step is taken after this."""
+        self._cancelled = True
+        CLOCK.cancel([self])
 
     def _following(self) -> str | None:
         """The status after the current one; None at the end of the walk."""
@@ -136,14 +169,21 @@ class Lifecycle:
         return len(self._statuses)
 
     def _progress(self) -> None:
-        with self._stepping:
-            if self._walking:
+        inside_a_walk = getattr(_stepping_here, "active", False)
+        if not self._stepping.acquire(blocking=not inside_a_walk):
+            return  # another thread steps this walk; a read from inside a walk sees the status as it stands
+        try:
+            if self._walking or self._cancelled:
                 return
             self._walking = True
+            _stepping_here.active = True
             try:
                 self._walk()
             finally:
                 self._walking = False
+                _stepping_here.active = inside_a_walk
+        finally:
+            self._stepping.release()
 
     def _walk(self) -> None:
         transition = state_manager.get_transition(self.model_name)
@@ -154,11 +194,14 @@ class Lifecycle:
             if following is None:
                 return
             # Time progression never blocks a request: a held step stays due, and is taken once the
-            # owner is ready. Other progressions (tests) wait, so that they stay deterministic.
+            # owner is ready (it wakes the walk). Other progressions (tests) wait, so that they stay
+            # deterministic.
             if self._may_enter is not None and not self._may_enter(following, not timed):
                 if timed:
                     self._stepped_at -= (steps - step) * float(transition["seconds"])
                 return
             self._status = following
-            self.updated_at = unix_time()
+            self.updated_at = now()
             self._on_status(following)
+        if timed and self._following() is not None:
+            CLOCK.schedule(self, self._stepped_at + float(transition["seconds"]))

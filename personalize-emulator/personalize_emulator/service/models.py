@@ -177,8 +177,17 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             if resource.arn in descendant.ancestors.values()
         ]
         for arn in gone:
-            self.resources.pop(arn, None)
+            forgotten = self.resources.pop(arn, None)
+            if forgotten is not None:
+                forgotten.cancel()
             self.tags.forget(arn)
+
+    def reset(self) -> None:
+        """moto's reset (``/moto-api/reset``, and the mock's exit): every walk stops before the data goes, so
+        that no job of the old data writes into the new (the clock's thread ends with them)."""
+        for resource in list(self.resources.values()):
+            resource.cancel()
+        super().reset()
 
     def add(
         self,

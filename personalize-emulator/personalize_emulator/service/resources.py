@@ -15,7 +15,6 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 from moto.core.common_models import BaseModel
-from moto.core.utils import unix_time
 
 from ..engine.actions import ActionModel, ActionTrainingResult
 from ..engine.avro import canonical_dataset_type, parse_schema
@@ -26,9 +25,10 @@ from . import lifecycle
 from .encryption import check_key
 from .exceptions import CreationFailed
 from .faults import FAULTS
+from .internal_failures import INTERNAL_FAILURES
 from .kinds import KINDS, Kind
 from .recipes import RECIPES
-from .work import Apply, Run, Work
+from .work import Apply, Run, Work, internal_failure_reason
 
 Params = dict[str, Any]
 
@@ -67,7 +67,7 @@ class Resource(BaseModel):
         self.arn = arn
         self.attributes = attributes
         self.ancestors = ancestors
-        self.created_at = unix_time()
+        self.created_at = lifecycle.now()
         self.failure_reason: str | None = None
         self.created = not kind.has_status
         self.work: Work | None = None
@@ -96,17 +96,25 @@ class Resource(BaseModel):
                 self._complete()
             except CreationFailed as failure:
                 self.fail(str(failure))
+            except Exception as error:  # an emulator bug: fail, never ACTIVE having done nothing
+                self.fail(internal_failure_reason(INTERNAL_FAILURES.record(self._label, error)))
+
+    @property
+    def _label(self) -> str:
+        return f"{self.kind.label} {self.arn}"
 
     def _begin_work(self, forced_failure: str | None) -> Work | None:
-        label = f"{self.kind.label} {self.arn}"
         if forced_failure is not None:
-            return Work.failing(label, forced_failure)
+            return Work.failing(self._label, forced_failure, self.lifecycle.wake)
         try:
             self.check_group_key()
             run = self.prepare_work()
         except CreationFailed as failure:
-            return Work.failing(label, str(failure))
-        return Work(label, run) if run is not None else None
+            return Work.failing(self._label, str(failure), self.lifecycle.wake)
+        except Exception as error:  # an emulator bug (or a resource gone meanwhile): the job fails, saying so
+            reason = internal_failure_reason(INTERNAL_FAILURES.record(self._label, error))
+            return Work.failing(self._label, reason, self.lifecycle.wake)
+        return Work(self._label, run, self.lifecycle.wake) if run is not None else None
 
     def check_group_key(self) -> None:
         """Fail (CreationFailed) when the KMS key of the resource's dataset group can no longer be used
@@ -148,10 +156,16 @@ class Resource(BaseModel):
         self.failure_reason = reason
         self.lifecycle.end(self.kind.failed_status)
 
+    def cancel(self) -> None:
+        """Stop every walk of the resource for good (its backend is reset): nothing of it happens after."""
+        self.lifecycle.cancel()
+        if self.update is not None:
+            self.update.cancel()
+
     def begin_update(self, request: Params) -> None:
         """Start an update; ``request`` (API members) applies when the update reaches ACTIVE."""
         self.update_request = request
-        self.update_created_at = unix_time()
+        self.update_created_at = lifecycle.now()
         if self.update is None:
             self.update = lifecycle.Lifecycle(self.kind.model_name, self._on_update_status)
         self.update.begin(lifecycle.CREATE)

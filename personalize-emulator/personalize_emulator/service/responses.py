@@ -2,7 +2,11 @@
 
 Every request is served the same way: the faults in force apply (``faults.py``); the operation's handler is
 found; the JSON body is validated against botocore's model of the API (``validation.py``); the handler's
-dict, already shaped as botocore's output shape (timestamps as epoch seconds), is the JSON response.
+dict, already shaped as botocore's output shape (timestamps as epoch seconds), is the JSON response, with
+the API's content type: ``application/x-amz-json-1.1`` for the control plane (the JSON 1.1 protocol),
+``application/json`` for the REST-JSON APIs; errors too. A request the emulator fails to serve (an
+exception of its own) is answered with AWS's InternalFailure, HTTP 500, and recorded
+(``internal_failures.py``): no request ever reaches the client as an unhandled exception.
 
 - The control plane (``personalize``, JSON protocol: the operation is the X-Amz-Target action). Describe,
   List and Delete of a kind of ``kinds.KINDS`` go to the backend's generic methods; any other operation
@@ -22,12 +26,14 @@ import json
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from moto.core.exceptions import JsonRESTError
 from moto.core.responses import BaseResponse
 from moto.core.utils import camelcase_to_underscores
 
 from . import events, runtime
-from .exceptions import InvalidAction
+from .exceptions import InternalFailure, InvalidAction, SerializationException
 from .faults import FAULTS
+from .internal_failures import INTERNAL_FAILURES
 from .kinds import KINDS, Kind
 from .models import PersonalizeEmulatorBackend, personalize_backends
 from .validation import service_model, validate_request
@@ -41,10 +47,22 @@ class EmulatorResponse(BaseResponse):
     """What the three APIs share; a subclass names its API and the operations it serves."""
 
     SERVICE_NAME: ClassVar[str]
+    CONTENT_TYPE: ClassVar[str] = "application/json"
     OPERATIONS: ClassVar[dict[str, Handler]] = {}
 
     def __init__(self) -> None:
         super().__init__(service_name=self.SERVICE_NAME)
+
+    @classmethod
+    def dispatch(cls, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """moto's entry point for a request; an exception of the emulator's own becomes an InternalFailure."""
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Exception as error:
+            target = request.headers.get("X-Amz-Target") or f"{request.method} {request.url}"
+            failure = InternalFailure(INTERNAL_FAILURES.record(f"{cls.SERVICE_NAME} {target}", error))
+            headers = {"Content-Type": cls.CONTENT_TYPE, "X-Amzn-ErrorType": "InternalFailure"}
+            return failure.code, headers, failure.get_body()
 
     @property
     def emulator_backend(self) -> PersonalizeEmulatorBackend:
@@ -56,13 +74,25 @@ class EmulatorResponse(BaseResponse):
         return cls.OPERATIONS.get(operation)
 
     def respond(self, operation: str) -> str:
+        try:
+            body = json.dumps(self._serve(operation))
+        except JsonRESTError as error:
+            error.content_type = self.CONTENT_TYPE
+            raise
+        self.response_headers["Content-Type"] = self.CONTENT_TYPE
+        return body
+
+    def _serve(self, operation: str) -> Params:
         FAULTS.before_request(operation)
         handler = self.handler(operation)
         if handler is None:
             raise InvalidAction(operation)
-        params = json.loads(self.body) if self.body else {}
+        try:
+            params = json.loads(self.body) if self.body else {}
+        except ValueError:
+            raise SerializationException(f"The {operation} request body is not JSON.") from None
         validate_request(operation, params, self.SERVICE_NAME)
-        return json.dumps(handler(self.emulator_backend, params))
+        return handler(self.emulator_backend, params)
 
 
 def serving_every_operation(cls: type[Response]) -> type[Response]:
@@ -100,6 +130,7 @@ def _generic(
 @serving_every_operation
 class PersonalizeEmulatorResponse(EmulatorResponse):
     SERVICE_NAME = "personalize"
+    CONTENT_TYPE = "application/x-amz-json-1.1"
 
     @classmethod
     @functools.cache
