@@ -143,3 +143,56 @@ def test_valid_metadata_schemas_pass():
     assert schema_problem_for_dataset_type(items, "Items") is None
     users = parse_schema(schema_json("Users", USER_ID, {"name": "AGE", "type": "int"}))
     assert schema_problem_for_dataset_type(users, "Users") is None
+
+
+PRICE = {"name": "PRICE", "type": "float"}
+CATEGORY_L1 = {"name": "CATEGORY_L1", "type": "string", "categorical": True}
+
+
+@pytest.mark.parametrize(
+    ("domain", "dataset_type", "fields", "message"),
+    [
+        (
+            "ECOMMERCE",
+            "Interactions",
+            [USER_ID, ITEM_ID, TIMESTAMP],
+            r"ECOMMERCE dataset group is missing required fields: \[EVENT_TYPE\]",
+        ),
+        ("ECOMMERCE", "Items", [ITEM_ID, CATEGORY_L1], r"\[PRICE\]"),
+        (
+            "ECOMMERCE",
+            "Items",
+            [ITEM_ID, PRICE, {"name": "CATEGORY_L1", "type": "string"}],
+            "must be categorical",
+        ),
+        (
+            "VIDEO_ON_DEMAND",
+            "Items",
+            [ITEM_ID, {"name": "CREATION_TIMESTAMP", "type": "long"}],
+            r"\[GENRES\]",
+        ),
+        (
+            "VIDEO_ON_DEMAND",
+            "Users",
+            [USER_ID, {"name": "AGE", "type": "int"}, {"name": "SUBSCRIPTION_MODEL", "type": "string"}],
+            "SUBSCRIPTION_MODEL must be categorical",
+        ),
+    ],
+)
+def test_a_domain_adds_required_fields_and_reserved_keywords(domain, dataset_type, fields, message):
+    problem = schema_problem_for_dataset_type(
+        parse_schema(schema_json(dataset_type, *fields)), dataset_type, domain
+    )
+    assert problem is not None
+    assert re.search(message, problem), problem
+
+
+def test_the_domains_default_schemas_pass():
+    """The ECOMMERCE default Items schema of the guide, its CATEGORY_L1 a one-member union."""
+    ecommerce_items = schema_json("Items", ITEM_ID, PRICE, {**CATEGORY_L1, "type": ["string"]})
+    assert schema_problem_for_dataset_type(parse_schema(ecommerce_items), "Items", "ECOMMERCE") is None
+    event_type = {"name": "EVENT_TYPE", "type": "string"}
+    interactions = schema_json("Interactions", USER_ID, ITEM_ID, event_type, TIMESTAMP)
+    assert (
+        schema_problem_for_dataset_type(parse_schema(interactions), "Interactions", "VIDEO_ON_DEMAND") is None
+    )

@@ -298,9 +298,14 @@ def schema_problem_for_dataset_type(
         problem = _keyword_problem(schema_field, rule)
         if problem:
             return problem
-    metadata = [f for f in schema.fields if f.name not in rules.required and f.name not in rules.reserved]
-    if dataset_type in DATASETS_NEEDING_METADATA and not metadata:
+    # A domain's own required fields are the metadata its default schemas carry (the ECOMMERCE default Items
+    # schema is ITEM_ID, PRICE, CATEGORY_L1): the need for a metadata field is the custom rules'.
+    custom = CUSTOM_RULES[dataset_type]
+    if dataset_type in DATASETS_NEEDING_METADATA and all(
+        f.name in custom.required or f.name in custom.reserved for f in schema.fields
+    ):
         return f"Schema for {in_group} must have at least one metadata field."
+    metadata = [f for f in schema.fields if f.name not in rules.required and f.name not in rules.reserved]
     if len(metadata) > MAX_METADATA_FIELDS[dataset_type]:
         return (
             f"Schema for {in_group} has {len(metadata)} metadata fields; the maximum is"

@@ -137,7 +137,10 @@ class PersonalizeEmulatorServer:
         if self in _servers:
             _servers.remove(self)
             if self.process.poll() is None:
-                _failures_of_stopped_servers.extend(self.take_internal_failures())
+                try:
+                    _failures_of_stopped_servers.extend(self.take_internal_failures())
+                except OSError as error:  # an unresponsive server: say so rather than hang the stop
+                    _failures_of_stopped_servers.append(f"the server did not answer as it stopped: {error}")
         if self.process.poll() is None:
             self.process.terminate()
             try:
