@@ -22,7 +22,7 @@ STEP_PER_TWO_DESCRIBES = {"progression": "manual", "times": 2}
 ALL_MODEL_NAMES = [kind.model_name for kind in KINDS.values()]
 
 
-def avro(name: str, *fields: tuple[str, str]) -> str:
+def avro(name: str, *fields: tuple[str, Any]) -> str:
     return json.dumps(
         {
             "type": "record",

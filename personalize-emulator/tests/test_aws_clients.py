@@ -17,25 +17,15 @@ from typing import Any
 
 import boto3
 import pytest
+from moto.core.utils import camelcase_to_underscores
 
+from personalize_emulator.service.kinds import KINDS
 from personalize_emulator.service.storage import trust_policy
 
-from .support import sibling_client
+from .support import INTERACTIONS_SCHEMA, VOD_RECIPE, avro, describer, sibling_client
 
 ACCOUNT = "123456789012"
-MOTO_INTERACTIONS_SCHEMA = json.dumps(
-    {
-        "type": "record",
-        "name": "Interactions",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-        ],
-        "version": "1.0",
-    }
-)
+USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
 
 
 # -- moto's tests/test_personalize ---------------------------------------------------------------------
@@ -49,7 +39,7 @@ def moto_client(personalize_mock: None) -> Callable[[str], Any]:
 
 def test_moto_create_schema_returns_its_arn_in_the_region(moto_client: Callable[[str], Any]) -> None:
     client = moto_client("ap-southeast-1")
-    response = client.create_schema(name="personalize-demo-schema", schema=MOTO_INTERACTIONS_SCHEMA)
+    response = client.create_schema(name="personalize-demo-schema", schema=INTERACTIONS_SCHEMA)
     assert (
         response["schemaArn"]
         == f"arn:aws:personalize:ap-southeast-1:{ACCOUNT}:schema/personalize-demo-schema"
@@ -58,7 +48,7 @@ def test_moto_create_schema_returns_its_arn_in_the_region(moto_client: Callable[
 
 def test_moto_delete_schema_leaves_no_schema(moto_client: Callable[[str], Any]) -> None:
     client = moto_client("us-east-1")
-    arn = client.create_schema(name="myname", schema=MOTO_INTERACTIONS_SCHEMA)["schemaArn"]
+    arn = client.create_schema(name="myname", schema=INTERACTIONS_SCHEMA)["schemaArn"]
     client.delete_schema(schemaArn=arn)
     assert client.list_schemas()["schemas"] == []
 
@@ -74,16 +64,16 @@ def test_moto_an_unknown_schema_is_not_found(moto_client: Callable[[str], Any], 
 
 def test_moto_describe_schema(moto_client: Callable[[str], Any]) -> None:
     client = moto_client("us-east-2")
-    arn = client.create_schema(name="myname", schema=MOTO_INTERACTIONS_SCHEMA)["schemaArn"]
+    arn = client.create_schema(name="myname", schema=INTERACTIONS_SCHEMA)["schemaArn"]
     schema = client.describe_schema(schemaArn=arn)["schema"]
-    assert (schema["name"], schema["schema"]) == ("myname", MOTO_INTERACTIONS_SCHEMA)
+    assert (schema["name"], schema["schema"]) == ("myname", INTERACTIONS_SCHEMA)
     assert re.search("schema/myname", schema["schemaArn"])
     assert {"creationDateTime", "lastUpdatedDateTime"} <= set(schema)
 
 
 def test_moto_describe_schema_with_a_domain(moto_client: Callable[[str], Any]) -> None:
     client = moto_client("us-east-2")
-    domain_schema = json.loads(MOTO_INTERACTIONS_SCHEMA)
+    domain_schema = json.loads(INTERACTIONS_SCHEMA)
     domain_schema["fields"].append({"name": "EVENT_TYPE", "type": "string"})
     arn = client.create_schema(name="myname", schema=json.dumps(domain_schema), domain="ECOMMERCE")
     assert client.describe_schema(schemaArn=arn["schemaArn"])["schema"]["domain"] == "ECOMMERCE"
@@ -92,7 +82,7 @@ def test_moto_describe_schema_with_a_domain(moto_client: Callable[[str], Any]) -
 def test_moto_list_schemas(moto_client: Callable[[str], Any]) -> None:
     client = moto_client("us-east-2")
     assert client.list_schemas()["schemas"] == []
-    arn = client.create_schema(name="myname", schema=MOTO_INTERACTIONS_SCHEMA)["schemaArn"]
+    arn = client.create_schema(name="myname", schema=INTERACTIONS_SCHEMA)["schemaArn"]
     (summary,) = client.list_schemas()["schemas"]
     assert (summary["name"], summary["schemaArn"], "schema" in summary) == ("myname", arn, False)
     assert {"creationDateTime", "lastUpdatedDateTime"} <= set(summary)
@@ -138,84 +128,69 @@ def import_ratings(personalize: Any, dataset_arn: str, role_arn: str, **request:
         roleArn=role_arn,
         **request,
     )
-    job = response["datasetImportJobArn"]
-    return wait_for(
-        lambda: personalize.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"],
-        until={"ACTIVE", "CREATE FAILED"},
-    )
+    return created(personalize, "DatasetImportJob", response["datasetImportJobArn"])
+
+
+def created(personalize: Any, api_name: str, arn: str) -> str:
+    """The tutorial's wait for a resource it created: ACTIVE, or CREATE FAILED."""
+    return wait_for(describer(personalize, api_name, arn), until={"ACTIVE", "CREATE FAILED"})
+
+
+def group_and_interactions_dataset(
+    personalize: Any, schema: list[tuple[str, str]], names: tuple[str, str, str], **domain: str
+) -> tuple[str, str]:
+    """The tutorials' step 2: a schema of ``schema``'s fields, a dataset group, its Interactions dataset
+    (``names``: of the schema, the group, the dataset). Returns the group's and the dataset's ARNs."""
+    schema_name, group_name, dataset_name = names
+    schema_arn = personalize.create_schema(name=schema_name, schema=avro("Interactions", *schema), **domain)
+    group = personalize.create_dataset_group(name=group_name, **domain)["datasetGroupArn"]
+    assert created(personalize, "DatasetGroup", group) == "ACTIVE"
+    dataset = personalize.create_dataset(
+        name=dataset_name,
+        schemaArn=schema_arn["schemaArn"],
+        datasetGroupArn=group,
+        datasetType="INTERACTIONS" if domain else "Interactions",  # as each tutorial spells it
+    )["datasetArn"]
+    assert created(personalize, "Dataset", dataset) == "ACTIVE"
+    return group, dataset
 
 
 def test_getting_started_with_a_custom_dataset_group(emulator: Any) -> None:
     role_arn = prerequisites(emulator, "USER_ID,ITEM_ID,TIMESTAMP", lambda u, i, t: f"{u},{i},{t}")
     personalize_rt = emulator.client("personalize-runtime")
     personalize = emulator.client("personalize")
-    assert any(
-        r["recipeArn"].endswith("aws-user-personalization") for r in personalize.list_recipes()["recipes"]
-    )
-
-    schema = {
-        "type": "record",
-        "name": "Interactions",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-        ],
-        "version": "1.0",
-    }
-    schema_arn = personalize.create_schema(name="getting-started-schema", schema=json.dumps(schema))[
-        "schemaArn"
-    ]
-    group = personalize.create_dataset_group(name="getting-started")["datasetGroupArn"]
-    wait_for(
-        lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"], until={"ACTIVE"}
-    )
-    dataset = personalize.create_dataset(
-        name="getting-started-interactions",
-        schemaArn=schema_arn,
-        datasetGroupArn=group,
-        datasetType="Interactions",
-    )["datasetArn"]
-    wait_for(lambda: personalize.describe_dataset(datasetArn=dataset)["dataset"], until={"ACTIVE"})
+    recipes = personalize.list_recipes()["recipes"]
+    assert any(recipe["recipeArn"] == USER_PERSONALIZATION for recipe in recipes)
+    fields = [("USER_ID", "string"), ("ITEM_ID", "string"), ("TIMESTAMP", "long")]
+    names = ("getting-started-schema", "getting-started", "getting-started-interactions")
+    group, dataset = group_and_interactions_dataset(personalize, fields, names)
     assert import_ratings(personalize, dataset, role_arn, importMode="FULL") == "ACTIVE"
 
     solution = personalize.create_solution(
-        name="getting-started-solution",
-        recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
-        datasetGroupArn=group,
+        name="getting-started-solution", recipeArn=USER_PERSONALIZATION, datasetGroupArn=group
     )["solutionArn"]
-    wait_for(lambda: personalize.describe_solution(solutionArn=solution)["solution"], until={"ACTIVE"})
+    assert created(personalize, "Solution", solution) == "ACTIVE"
     version = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-    describe_version = lambda: personalize.describe_solution_version(solutionVersionArn=version)  # noqa: E731
-    assert (
-        wait_for(lambda: describe_version()["solutionVersion"], until={"ACTIVE", "CREATE FAILED"}) == "ACTIVE"
-    )
-
+    assert created(personalize, "SolutionVersion", version) == "ACTIVE"
     campaign = personalize.create_campaign(name="getting-started-campaign", solutionVersionArn=version)
-    campaign_arn = campaign["campaignArn"]
-    assert (
-        wait_for(
-            lambda: personalize.describe_campaign(campaignArn=campaign_arn)["campaign"],
-            until={"ACTIVE", "CREATE FAILED"},
-        )
-        == "ACTIVE"
+    assert created(personalize, "Campaign", campaign["campaignArn"]) == "ACTIVE"
+    response = personalize_rt.get_recommendations(
+        campaignArn=campaign["campaignArn"], userId="12", numResults=10
     )
-    response = personalize_rt.get_recommendations(campaignArn=campaign_arn, userId="12", numResults=10)
     assert len(response["itemList"]) == 10
 
     # "Cleaning up resources": campaign, solution, dataset, dataset group, then the schema.
-    personalize.delete_campaign(campaignArn=campaign_arn)
-    wait_until_gone(lambda: personalize.describe_campaign(campaignArn=campaign_arn)["campaign"], personalize)
-    personalize.delete_solution(solutionArn=solution)
-    wait_until_gone(lambda: personalize.describe_solution(solutionArn=solution)["solution"], personalize)
-    personalize.delete_dataset(datasetArn=dataset)
-    wait_until_gone(lambda: personalize.describe_dataset(datasetArn=dataset)["dataset"], personalize)
-    personalize.delete_dataset_group(datasetGroupArn=group)
-    wait_until_gone(
-        lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"], personalize
-    )
-    personalize.delete_schema(schemaArn=schema_arn)
+    for api_name, arn in [
+        ("Campaign", campaign["campaignArn"]),
+        ("Solution", solution),
+        ("Dataset", dataset),
+        ("DatasetGroup", group),
+    ]:
+        kind = KINDS[api_name]
+        getattr(personalize, camelcase_to_underscores(f"Delete{api_name}"))(**{kind.arn_member: arn})
+        wait_until_gone(describer(personalize, api_name, arn), personalize)
+    (schema,) = personalize.list_schemas()["schemas"]
+    personalize.delete_schema(schemaArn=schema["schemaArn"])
     assert personalize.list_schemas()["schemas"] == []
 
 
@@ -227,48 +202,16 @@ def test_getting_started_with_a_video_on_demand_domain_dataset_group(emulator: A
     )
     personalize_rt = emulator.client("personalize-runtime")
     personalize = emulator.client("personalize")
-    schema = {
-        "type": "record",
-        "name": "Interactions",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "EVENT_TYPE", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-        ],
-        "version": "1.0",
-    }
-    schema_arn = personalize.create_schema(
-        name="gs-domain-interactions-schema", schema=json.dumps(schema), domain="VIDEO_ON_DEMAND"
-    )["schemaArn"]
-    group = personalize.create_dataset_group(name="gs-domain", domain="VIDEO_ON_DEMAND")["datasetGroupArn"]
-    wait_for(
-        lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"], until={"ACTIVE"}
-    )
-    dataset = personalize.create_dataset(
-        name="interactions-dataset-name",
-        schemaArn=schema_arn,
-        datasetGroupArn=group,
-        datasetType="INTERACTIONS",
-    )["datasetArn"]
-    wait_for(lambda: personalize.describe_dataset(datasetArn=dataset)["dataset"], until={"ACTIVE"})
+    fields = [("USER_ID", "string"), ("ITEM_ID", "string"), ("EVENT_TYPE", "string"), ("TIMESTAMP", "long")]
+    names = ("gs-domain-interactions-schema", "gs-domain", "interactions-dataset-name")
+    group, dataset = group_and_interactions_dataset(personalize, fields, names, domain="VIDEO_ON_DEMAND")
     assert import_ratings(personalize, dataset, role_arn) == "ACTIVE"
 
     recommender = personalize.create_recommender(
-        name="gs-python-top-picks",
-        recipeArn="arn:aws:personalize:::recipe/aws-vod-top-picks",
-        datasetGroupArn=group,
+        name="gs-python-top-picks", recipeArn=VOD_RECIPE, datasetGroupArn=group
     )["recommenderArn"]
-    assert (
-        wait_for(
-            lambda: personalize.describe_recommender(recommenderArn=recommender)["recommender"],
-            until={"ACTIVE", "CREATE FAILED"},
-        )
-        == "ACTIVE"
-    )
-    response = personalize_rt.get_recommendations(recommenderArn=recommender, userId="12")
-    assert response["itemList"]
+    assert created(personalize, "Recommender", recommender) == "ACTIVE"
+    assert personalize_rt.get_recommendations(recommenderArn=recommender, userId="12")["itemList"]
 
 
 def wait_until_gone(describe: Callable[[], dict[str, Any]], personalize: Any, seconds: float = 60) -> None:

@@ -1,6 +1,5 @@
 """AWS's error semantics: validation naming the member, conflicts, dependencies, quotas, failed jobs."""
 
-import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -126,17 +125,12 @@ def test_schemas_are_checked_against_avro_and_the_dataset_type(personalize: Any)
 def test_create_schema_refuses_types_personalize_does_not_support(
     personalize: Any, field: str, avro_type: Any
 ) -> None:
-    schema = json.dumps(
-        {
-            "type": "record",
-            "name": "Interactions",
-            "fields": [
-                {"name": "USER_ID", "type": "string"},
-                {"name": "ITEM_ID", "type": "string"},
-                {"name": "TIMESTAMP", "type": "long"},
-                {"name": field, "type": avro_type},
-            ],
-        }
+    schema = avro(
+        "Interactions",
+        ("USER_ID", "string"),
+        ("ITEM_ID", "string"),
+        ("TIMESTAMP", "long"),
+        (field, avro_type),
     )
     code, message = error_of(personalize.create_schema, name="odd", schema=schema)
     assert (code, field in message) == (INVALID, True)
