@@ -8,7 +8,7 @@ from typing import Any
 
 from personalize_emulator.engine.synthetic import generate
 
-from .support import INPUT_BUCKET, ROLE_ARN, describer, settle, sibling_client, stage_inputs
+from .support import INPUT_BUCKET, ROLE_ARN, avro, describer, settle, sibling_client, stage_inputs
 
 # 60 users, 40 items, 1500 interactions (click or purchase): enough to train, small enough to be quick.
 DATA = generate(users=60, items=40, interactions=1500, seed=3, deleted_users=4)
@@ -90,9 +90,9 @@ def import_dataset(
     csv_text: bytes,
     schema_json: str | None = None,
     **job: Any,
-) -> None:
+) -> str:
     """Create the group's ``dataset_type`` dataset with ``schema_json`` (the synthetic schema by default) and
-    import ``csv_text`` into it with ``job``'s other members (immediate progression)."""
+    import ``csv_text`` into it with ``job``'s other members (immediate progression); returns its ARN."""
     name = group.rsplit("/", 1)[-1]
     schema = personalize.create_schema(
         name=f"{name}-{dataset_type}", schema=schema_json or DATA.schemas[dataset_type]
@@ -112,6 +112,7 @@ def import_dataset(
         **job,
     )["datasetImportJobArn"]
     assert describer(personalize, "DatasetImportJob", imported)()["status"] == "ACTIVE"
+    return dataset
 
 
 def run_batch(
@@ -160,3 +161,54 @@ def film_fans() -> dict[str, list[int]]:
     for user in range(10):
         histories[f"action-comedy-fan-{user}"] = [10 + (user + n) % 5 for n in range(30)]
     return histories
+
+
+# Actions data, for the Next-Best-Action recipe.
+NEXT_BEST_ACTION = "arn:aws:personalize:::recipe/aws-next-best-action"
+ACTIONS_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Actions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [
+            {"name": "ACTION_ID", "type": "string"},
+            {"name": "VALUE", "type": ["null", "long"]},
+            {"name": "CATEGORY", "type": "string", "categorical": True},
+            {"name": "EXPIRATION_TIMESTAMP", "type": ["null", "long"]},
+            {"name": "REPEAT_FREQUENCY", "type": ["null", "long"]},
+        ],
+        "version": "1.0",
+    }
+)
+ACTION_INTERACTIONS_SCHEMA = avro(
+    "ActionInteractions",
+    ("USER_ID", "string"),
+    ("ACTION_ID", "string"),
+    ("TIMESTAMP", "long"),
+    ("EVENT_TYPE", "string"),
+)
+FAR_FUTURE, PAST = 4_102_444_800, 946_684_800  # 2100 and 2000
+ACTIONS_CSV = (
+    "ACTION_ID,VALUE,CATEGORY,EXPIRATION_TIMESTAMP,REPEAT_FREQUENCY\n"
+    f"enroll,10,loyalty,{FAR_FUTURE},\n"
+    f"download-app,5,app,{FAR_FUTURE},7\n"
+    f"apply-card,50,finance,{FAR_FUTURE},\n"
+    f"old-offer,100,finance,{PAST},\n"
+    f"rare,1,app,{FAR_FUTURE},\n"
+)
+START = 1_767_225_600
+
+
+def action_interactions_csv() -> str:
+    """120 users: every user sees enroll, download-app and apply-card; the even users take enroll and
+    download-app, the others apply-card; rare is taken by a few. Each scored action gets more than 50 TAKEN
+    and 50 NOT_TAKEN interactions."""
+    lines = ["USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE"]
+    for user in range(120):
+        taken = ("enroll", "download-app") if user % 2 == 0 else ("apply-card",)
+        for step, action in enumerate(("enroll", "download-app", "apply-card")):
+            event = "TAKEN" if action in taken else "NOT_TAKEN"
+            lines.append(f"u{user},{action},{START + 1000 * user + step},{event}")
+        if user < 3:
+            lines.append(f"u{user},rare,{START + 1000 * user + 9},TAKEN")
+    return "\n".join(lines) + "\n"

@@ -1,7 +1,6 @@
 """Actions end to end, in both modes: PutActions and PutActionInteractions, action imports and exports, the
 Next-Best-Action recipe with honest metrics, GetActionRecommendations with filters."""
 
-import json
 import time
 from typing import Any
 
@@ -9,83 +8,33 @@ import pytest
 
 from personalize_emulator.engine.training import METRIC_NAMES
 
-from .pipeline import export, group_with_interactions, put_object, train
-from .support import ROLE_ARN, avro, describer
-
-NEXT_BEST_ACTION = "arn:aws:personalize:::recipe/aws-next-best-action"
-ACTIONS_SCHEMA = json.dumps(
-    {
-        "type": "record",
-        "name": "Actions",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "ACTION_ID", "type": "string"},
-            {"name": "VALUE", "type": ["null", "long"]},
-            {"name": "CATEGORY", "type": "string", "categorical": True},
-            {"name": "EXPIRATION_TIMESTAMP", "type": ["null", "long"]},
-            {"name": "REPEAT_FREQUENCY", "type": ["null", "long"]},
-        ],
-        "version": "1.0",
-    }
+from .pipeline import (
+    ACTION_INTERACTIONS_SCHEMA,
+    ACTIONS_CSV,
+    ACTIONS_SCHEMA,
+    FAR_FUTURE,
+    NEXT_BEST_ACTION,
+    action_interactions_csv,
+    export,
+    group_with_interactions,
+    import_dataset,
+    train,
 )
-ACTION_INTERACTIONS_SCHEMA = avro(
-    "ActionInteractions",
-    ("USER_ID", "string"),
-    ("ACTION_ID", "string"),
-    ("TIMESTAMP", "long"),
-    ("EVENT_TYPE", "string"),
-)
-FAR_FUTURE, PAST = 4_102_444_800, 946_684_800  # 2100 and 2000
-ACTIONS_CSV = (
-    "ACTION_ID,VALUE,CATEGORY,EXPIRATION_TIMESTAMP,REPEAT_FREQUENCY\n"
-    f"enroll,10,loyalty,{FAR_FUTURE},\n"
-    f"download-app,5,app,{FAR_FUTURE},7\n"
-    f"apply-card,50,finance,{FAR_FUTURE},\n"
-    f"old-offer,100,finance,{PAST},\n"
-    f"rare,1,app,{FAR_FUTURE},\n"
-)
-START = 1_767_225_600
-
-
-def action_interactions_csv() -> str:
-    """120 users: every user sees enroll, download-app and apply-card; the even users take enroll and
-    download-app, the others apply-card; rare is taken by a few. Each scored action gets more than 50 TAKEN
-    and 50 NOT_TAKEN interactions."""
-    lines = ["USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE"]
-    for user in range(120):
-        taken = ("enroll", "download-app") if user % 2 == 0 else ("apply-card",)
-        for step, action in enumerate(("enroll", "download-app", "apply-card")):
-            event = "TAKEN" if action in taken else "NOT_TAKEN"
-            lines.append(f"u{user},{action},{START + 1000 * user + step},{event}")
-        if user < 3:
-            lines.append(f"u{user},rare,{START + 1000 * user + 9},TAKEN")
-    return "\n".join(lines) + "\n"
-
-
-def create_dataset(personalize: Any, group: str, dataset_type: str, schema: str, csv_text: str) -> str:
-    name = f"shop-{dataset_type.lower().replace('_', '-')}"
-    schema_arn = personalize.create_schema(name=name, schema=schema)["schemaArn"]
-    dataset = personalize.create_dataset(
-        name=name, schemaArn=schema_arn, datasetGroupArn=group, datasetType=dataset_type
-    )["datasetArn"]
-    location = put_object(personalize, f"actions/{name}.csv", csv_text.encode())
-    job = personalize.create_dataset_import_job(
-        jobName=name, datasetArn=dataset, dataSource={"dataLocation": location}, roleArn=ROLE_ARN
-    )["datasetImportJobArn"]
-    assert describer(personalize, "DatasetImportJob", job)()["status"] == "ACTIVE"
-    return dataset
+from .support import ROLE_ARN, describer
 
 
 @pytest.fixture
 def actions_group(personalize: Any) -> dict[str, str]:
     setup = group_with_interactions(personalize)
-    setup["actions"] = create_dataset(personalize, setup["group"], "Actions", ACTIONS_SCHEMA, ACTIONS_CSV)
-    setup["action_interactions"] = create_dataset(
+    setup["actions"] = import_dataset(
+        personalize, setup["group"], "Actions", ACTIONS_CSV.encode(), ACTIONS_SCHEMA
+    )
+    setup["action_interactions"] = import_dataset(
         personalize,
         setup["group"],
         "Action_Interactions",
+        action_interactions_csv().encode(),
         ACTION_INTERACTIONS_SCHEMA,
-        action_interactions_csv(),
     )
     return setup
 

@@ -8,6 +8,14 @@ from moto.core.utils import camelcase_to_underscores
 
 from personalize_emulator.service.kinds import KINDS
 
+from .pipeline import (
+    ACTION_INTERACTIONS_SCHEMA,
+    ACTIONS_CSV,
+    ACTIONS_SCHEMA,
+    NEXT_BEST_ACTION,
+    action_interactions_csv,
+    import_dataset,
+)
 from .shapes import ResponseRecorder
 from .support import (
     ACCOUNT_ARN_PREFIX,
@@ -181,6 +189,27 @@ def test_every_operation_answers_with_its_botocore_output_shape(immediate: Any) 
         )["datasetArn"]
         getattr(events, f"put_{dataset_type.lower()}")(datasetArn=dataset, **entries)
         metadata[dataset_type] = dataset
+
+    actions = import_dataset(personalize, group, "Actions", ACTIONS_CSV.encode(), ACTIONS_SCHEMA)
+    import_dataset(
+        personalize,
+        group,
+        "Action_Interactions",
+        action_interactions_csv().encode(),
+        ACTION_INTERACTIONS_SCHEMA,
+    )
+    events.put_actions(datasetArn=actions, actions=[{"actionId": "new", "properties": '{"category": "app"}'}])
+    action = {
+        "actionId": "enroll",
+        "userId": "u1",
+        "sessionId": "s1",
+        "timestamp": 1767225600,
+        "eventType": "TAKEN",
+    }
+    events.put_action_interactions(trackingId=tracking_id, actionInteractions=[action])
+    nba = trained_solution(personalize, group, name="nba", recipe=NEXT_BEST_ACTION)["version"]
+    nba_campaign = personalize.create_campaign(name="nba", solutionVersionArn=nba)["campaignArn"]
+    runtime.get_action_recommendations(campaignArn=nba_campaign, userId="u1", numResults=3)
 
     personalize.delete_campaign(campaignArn=ranking_campaign)
     personalize.delete_recommender(recommenderArn=arns["Recommender"])
