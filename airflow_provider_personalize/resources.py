@@ -1,15 +1,24 @@
 """Every Amazon Personalize resource kind, described once.
 
-The hook, the create-and-wait machine, the trigger, the sensor and the links read this table; nothing
-else in the provider spells a status string or an API method name per kind. A kind is named by its
-API noun (``DatasetImportJob``); method names, ARN members and response keys follow from it exactly as
-botocore spells them, so adding a kind is one row.
+The hook, the machines, the trigger and the sensor read this table; nothing else in the provider spells a
+status string or an API method name per kind. A kind is named by its API noun (``DatasetImportJob``);
+method names, ARN members and response keys follow from it exactly as botocore spells them, so adding a
+kind is one row. Each row is a module constant (``DATASET_IMPORT_JOB``) that the provider passes around as
+the object; a kind's key (``"dataset_import_job"``) is only for where a user types a kind, and for the
+trigger's serialized arguments (:func:`get_kind`, :func:`get_waitable_kind`).
+
+Two types: :class:`ResourceKind` (a resource: created, listed, described, maybe deleted) and
+:class:`UpdateKind` (the latest update of a resource, which UpdateX starts and a wait watches), so that
+one cannot be passed where the other is meant. Both are :data:`WaitableKind`.
 """
 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -76,15 +85,53 @@ def _lower_first(camel: str) -> str:
     return camel[0].lower() + camel[1:]
 
 
-@dataclass(frozen=True)
-class ResourceKind:
+class _Watched(ABC):
+    """What a wait reads of a kind: the status in a Describe body, and the messages that report it."""
+
+    @property
+    @abstractmethod
+    def key(self) -> str:
+        """The kind's identifier in this provider (``dataset_import_job``, ``campaign_update``)."""
+
+    @abstractmethod
+    def status_holder(self, description: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The part of a Describe body that carries the status and failureReason this kind waits on."""
+
+    @property
+    def label(self) -> str:
+        """Human words for messages (``dataset import job``)."""
+        return self.key.replace("_", " ")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key!r})"
+
+    def status_of(self, description: Mapping[str, Any]) -> str:
+        """The status this kind waits on, from the resource's Describe body."""
+        return str(self.status_holder(description).get("status", ""))
+
+    def failure_reason_of(self, description: Mapping[str, Any]) -> str | None:
+        return self.status_holder(description).get("failureReason")
+
+    def failure_message(self, arn: str, status: str, failure_reason: str | None) -> str:
+        """What a wait ending in a failure status reports: the ARN, the status and the service's reason."""
+        reason = failure_reason or "the service gave no failure reason"
+        return f"Personalize {self.label} {arn} ended in status {status!r}: {reason}"
+
+    def timeout_message(self, arn: str, status: str, waiter_max_attempts: int) -> str:
+        return (
+            f"Personalize {self.label} {arn} is still in status {status!r} after {waiter_max_attempts} "
+            "polls; raise waiter_max_attempts to wait longer"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class ResourceKind(_Watched):
     """One kind of Personalize resource.
 
     ``noun`` is the API's noun (``DatasetImportJob``), from which every method and member name follows.
     ``parent_member`` is the create request's member naming the parent, when ListX accepts it as a filter;
     ``lifecycle`` is None for a kind the service creates synchronously, with no status to wait on
-    (schemas). ``update_member`` marks a pseudo-kind that watches a resource's latest update rather than the
-    resource (``latestCampaignUpdate``).
+    (schemas).
 
     ``named_per_run`` marks the kinds a pipeline creates anew on every run (jobs, solution versions): their
     name defaults to one derived from the run, so that a retry finds the resource its first try created.
@@ -107,23 +154,19 @@ class ResourceKind:
     arn_type: str | None = None
     deletable: bool = True
     list_key_override: str | None = None
-    update_member: str | None = None
     named_per_run: bool = False
     create_refuses_duplicates: bool = True
     stoppable: bool = False
-    contained_in: str | None = None
+    contained_in: ResourceKind | None = None
     waiter_delay: int = 30
     waiter_max_attempts: int = 120
 
     @property
     def key(self) -> str:
-        """The kind's identifier in this provider (``dataset_import_job``)."""
-        return _snake(self.noun) + ("_update" if self.update_member else "")
+        return _snake(self.noun)
 
-    @property
-    def label(self) -> str:
-        """Human words for messages (``dataset import job``)."""
-        return self.key.replace("_", " ")
+    def status_holder(self, description: Mapping[str, Any]) -> Mapping[str, Any]:
+        return description
 
     @property
     def arn_member(self) -> str:
@@ -143,13 +186,8 @@ class ResourceKind:
 
     @property
     def delete_method(self) -> str | None:
-        """None for kinds that cannot be deleted, and for update pseudo-kinds (updates are not deleted)."""
-        return "delete_" + _snake(self.noun) if self.deletable and not self.update_member else None
-
-    @property
-    def update_method(self) -> str | None:
-        """For an update pseudo-kind, the request that starts an update (``update_campaign``)."""
-        return "update_" + _snake(self.noun) if self.update_member else None
+        """None for kinds that cannot be deleted."""
+        return "delete_" + _snake(self.noun) if self.deletable else None
 
     @property
     def stop_method(self) -> str | None:
@@ -162,35 +200,69 @@ class ResourceKind:
     @property
     def list_filter_member(self) -> str | None:
         """The ListX member that filters by the holder's ARN (``datasetGroupArn``), for a held kind."""
-        return get_kind(self.contained_in).arn_member if self.contained_in else None
+        return self.contained_in.arn_member if self.contained_in else None
 
     @property
     def list_key(self) -> str:
         return self.list_key_override or _lower_first(self.noun) + "s"
 
-    def status_of(self, description: dict) -> str:
-        """The status this kind waits on, from the resource's Describe body."""
-        holder = description.get(self.update_member, {}) if self.update_member else description
-        return str(holder.get("status", ""))
 
-    def latest_update_of(self, description: dict) -> dict:
-        """For an update pseudo-kind, the latest update in the resource's Describe body ({} if none)."""
-        return description.get(self.update_member) or {} if self.update_member else {}
+@dataclass(frozen=True, repr=False)
+class UpdateKind(_Watched):
+    """The latest update of a kind of resource (a campaign's ``latestCampaignUpdate``).
 
-    def failure_reason_of(self, description: dict) -> str | None:
-        holder = description.get(self.update_member, {}) if self.update_member else description
-        return holder.get("failureReason")
+    UpdateX starts an update of the resource; its status is the Describe body's ``latest<Noun>Update``,
+    which a wait on this kind watches. An update has no ARN of its own (requests and waits name the
+    resource's) and is never created, listed or deleted. It waits as long as its resource takes.
+    """
 
-    def failure_message(self, arn: str, status: str, failure_reason: str | None) -> str:
-        """What a wait ending in a failure status reports: the ARN, the status and the service's reason."""
-        reason = failure_reason or "the service gave no failure reason"
-        return f"Personalize {self.label} {arn} ended in status {status!r}: {reason}"
+    resource: ResourceKind
+    lifecycle: Lifecycle = UPDATE_LIFECYCLE
 
-    def timeout_message(self, arn: str, status: str, waiter_max_attempts: int) -> str:
-        return (
-            f"Personalize {self.label} {arn} is still in status {status!r} after {waiter_max_attempts} "
-            "polls; raise waiter_max_attempts to wait longer"
-        )
+    @property
+    def key(self) -> str:
+        return self.resource.key + "_update"
+
+    @property
+    def update_member(self) -> str:
+        """The Describe body's member holding the latest update (``latestCampaignUpdate``)."""
+        return f"latest{self.resource.noun}Update"
+
+    def status_holder(self, description: Mapping[str, Any]) -> Mapping[str, Any]:
+        return self.latest_update_of(description)
+
+    def latest_update_of(self, description: Mapping[str, Any]) -> dict[str, Any]:
+        """The latest update in the resource's Describe body ({} if none)."""
+        return description.get(self.update_member) or {}
+
+    @property
+    def update_method(self) -> str:
+        """The request that starts an update (``update_campaign``)."""
+        return "update_" + _snake(self.resource.noun)
+
+    @property
+    def arn_member(self) -> str:
+        return self.resource.arn_member
+
+    @property
+    def response_key(self) -> str:
+        return self.resource.response_key
+
+    @property
+    def describe_method(self) -> str:
+        return self.resource.describe_method
+
+    @property
+    def waiter_delay(self) -> int:
+        return self.resource.waiter_delay
+
+    @property
+    def waiter_max_attempts(self) -> int:
+        return self.resource.waiter_max_attempts
+
+
+WaitableKind = ResourceKind | UpdateKind
+"""What a wait can watch: a resource, or its latest update."""
 
 
 def _job(
@@ -198,7 +270,7 @@ def _job(
     lifecycle: Lifecycle,
     parent_member: str,
     arn_type: str,
-    contained_in: str,
+    contained_in: ResourceKind,
     waiter_delay: int = 60,
     waiter_max_attempts: int = 720,
 ) -> ResourceKind:
@@ -219,156 +291,173 @@ def _job(
 
 # Waits, from the service's documented durations: imports 10-15 min (hours for 100 GB), training 25-50 min
 # (hours on large data), campaigns 10-20 min, batch jobs 10-25 min, data deletion up to a day.
-_KINDS = (
-    ResourceKind("DatasetGroup", CREATE_LIFECYCLE, arn_type="dataset-group"),
-    ResourceKind("Schema", None, arn_type="schema"),
-    ResourceKind(
-        "Dataset",
-        CREATE_LIFECYCLE,
-        parent_member="datasetGroupArn",
-        arn_type="dataset",
-        contained_in="dataset_group",
-    ),
-    _job("DatasetImportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-import-job", "dataset"),
-    _job("DatasetExportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-export-job", "dataset"),
-    _job(
-        "DataDeletionJob",
-        DATA_DELETION_LIFECYCLE,
-        "datasetGroupArn",
-        "data-deletion-job",
-        "dataset_group",
-        waiter_delay=300,
-        waiter_max_attempts=576,
-    ),
-    ResourceKind(
-        "Solution",
-        CREATE_LIFECYCLE,
-        parent_member="datasetGroupArn",
-        arn_type="solution",
-        contained_in="dataset_group",
-    ),
-    ResourceKind(
-        "SolutionVersion",
-        SOLUTION_VERSION_LIFECYCLE,
-        parent_member="solutionArn",
-        deletable=False,
-        named_per_run=True,
-        create_refuses_duplicates=False,
-        stoppable=True,
-        contained_in="solution",
-        waiter_delay=60,
-        waiter_max_attempts=1440,
-    ),
-    ResourceKind(
-        "Campaign",
-        CREATE_LIFECYCLE,
-        arn_type="campaign",
-        contained_in="solution",
-        waiter_delay=30,
-        waiter_max_attempts=240,
-    ),
-    _job(
-        "BatchInferenceJob",
-        BATCH_JOB_LIFECYCLE,
-        "solutionVersionArn",
-        "batch-inference-job",
-        "solution_version",
-    ),
-    _job(
-        "BatchSegmentJob", BATCH_JOB_LIFECYCLE, "solutionVersionArn", "batch-segment-job", "solution_version"
-    ),
-    ResourceKind(
-        "Recommender",
-        RECOMMENDER_LIFECYCLE,
-        parent_member="datasetGroupArn",
-        arn_type="recommender",
-        contained_in="dataset_group",
-        waiter_delay=60,
-        waiter_max_attempts=240,
-    ),
-    ResourceKind(
-        "Filter",
-        CREATE_LIFECYCLE,
-        parent_member="datasetGroupArn",
-        arn_type="filter",
-        list_key_override="Filters",
-        contained_in="dataset_group",
-    ),
-    ResourceKind(
-        "EventTracker",
-        CREATE_LIFECYCLE,
-        parent_member="datasetGroupArn",
-        arn_type="event-tracker",
-        contained_in="dataset_group",
-        create_refuses_duplicates=False,
-    ),
-    ResourceKind(
-        "MetricAttribution",
-        CREATE_LIFECYCLE,
-        parent_member="datasetGroupArn",
-        arn_type="metric-attribution",
-        contained_in="dataset_group",
-    ),
-    ResourceKind(
-        "Campaign",
-        UPDATE_LIFECYCLE,
-        arn_type="campaign",
-        update_member="latestCampaignUpdate",
-        waiter_max_attempts=240,
-    ),
-    ResourceKind("Solution", UPDATE_LIFECYCLE, arn_type="solution", update_member="latestSolutionUpdate"),
-    ResourceKind(
-        "Recommender",
-        UPDATE_LIFECYCLE,
-        arn_type="recommender",
-        update_member="latestRecommenderUpdate",
-        waiter_delay=60,
-        waiter_max_attempts=240,
-    ),
-    ResourceKind("Dataset", UPDATE_LIFECYCLE, arn_type="dataset", update_member="latestDatasetUpdate"),
+DATASET_GROUP = ResourceKind("DatasetGroup", CREATE_LIFECYCLE, arn_type="dataset-group")
+SCHEMA = ResourceKind("Schema", None, arn_type="schema")
+DATASET = ResourceKind(
+    "Dataset",
+    CREATE_LIFECYCLE,
+    parent_member="datasetGroupArn",
+    arn_type="dataset",
+    contained_in=DATASET_GROUP,
+)
+DATASET_IMPORT_JOB = _job("DatasetImportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-import-job", DATASET)
+DATASET_EXPORT_JOB = _job("DatasetExportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-export-job", DATASET)
+DATA_DELETION_JOB = _job(
+    "DataDeletionJob",
+    DATA_DELETION_LIFECYCLE,
+    "datasetGroupArn",
+    "data-deletion-job",
+    DATASET_GROUP,
+    waiter_delay=300,
+    waiter_max_attempts=576,
+)
+SOLUTION = ResourceKind(
+    "Solution",
+    CREATE_LIFECYCLE,
+    parent_member="datasetGroupArn",
+    arn_type="solution",
+    contained_in=DATASET_GROUP,
+)
+SOLUTION_VERSION = ResourceKind(
+    "SolutionVersion",
+    SOLUTION_VERSION_LIFECYCLE,
+    parent_member="solutionArn",
+    deletable=False,
+    named_per_run=True,
+    create_refuses_duplicates=False,
+    stoppable=True,
+    contained_in=SOLUTION,
+    waiter_delay=60,
+    waiter_max_attempts=1440,
+)
+CAMPAIGN = ResourceKind(
+    "Campaign",
+    CREATE_LIFECYCLE,
+    arn_type="campaign",
+    contained_in=SOLUTION,
+    waiter_delay=30,
+    waiter_max_attempts=240,
+)
+BATCH_INFERENCE_JOB = _job(
+    "BatchInferenceJob", BATCH_JOB_LIFECYCLE, "solutionVersionArn", "batch-inference-job", SOLUTION_VERSION
+)
+BATCH_SEGMENT_JOB = _job(
+    "BatchSegmentJob", BATCH_JOB_LIFECYCLE, "solutionVersionArn", "batch-segment-job", SOLUTION_VERSION
+)
+RECOMMENDER = ResourceKind(
+    "Recommender",
+    RECOMMENDER_LIFECYCLE,
+    parent_member="datasetGroupArn",
+    arn_type="recommender",
+    contained_in=DATASET_GROUP,
+    waiter_delay=60,
+    waiter_max_attempts=240,
+)
+FILTER = ResourceKind(
+    "Filter",
+    CREATE_LIFECYCLE,
+    parent_member="datasetGroupArn",
+    arn_type="filter",
+    list_key_override="Filters",
+    contained_in=DATASET_GROUP,
+)
+EVENT_TRACKER = ResourceKind(
+    "EventTracker",
+    CREATE_LIFECYCLE,
+    parent_member="datasetGroupArn",
+    arn_type="event-tracker",
+    contained_in=DATASET_GROUP,
+    create_refuses_duplicates=False,
+)
+METRIC_ATTRIBUTION = ResourceKind(
+    "MetricAttribution",
+    CREATE_LIFECYCLE,
+    parent_member="datasetGroupArn",
+    arn_type="metric-attribution",
+    contained_in=DATASET_GROUP,
 )
 
-RESOURCE_KINDS: dict[str, ResourceKind] = {kind.key: kind for kind in _KINDS}
+CAMPAIGN_UPDATE = UpdateKind(CAMPAIGN)
+SOLUTION_UPDATE = UpdateKind(SOLUTION)
+RECOMMENDER_UPDATE = UpdateKind(RECOMMENDER)
+DATASET_UPDATE = UpdateKind(DATASET)
+
+RESOURCE_KINDS: dict[str, ResourceKind] = {
+    kind.key: kind
+    for kind in (
+        DATASET_GROUP,
+        SCHEMA,
+        DATASET,
+        DATASET_IMPORT_JOB,
+        DATASET_EXPORT_JOB,
+        DATA_DELETION_JOB,
+        SOLUTION,
+        SOLUTION_VERSION,
+        CAMPAIGN,
+        BATCH_INFERENCE_JOB,
+        BATCH_SEGMENT_JOB,
+        RECOMMENDER,
+        FILTER,
+        EVENT_TRACKER,
+        METRIC_ATTRIBUTION,
+    )
+}
+UPDATE_KINDS: dict[str, UpdateKind] = {
+    kind.key: kind for kind in (CAMPAIGN_UPDATE, SOLUTION_UPDATE, RECOMMENDER_UPDATE, DATASET_UPDATE)
+}
+
+
+WAITABLE_KINDS: dict[str, WaitableKind] = {**RESOURCE_KINDS, **UPDATE_KINDS}
 
 
 def get_kind(key: str) -> ResourceKind:
-    """The kind named ``key``; a clear error naming the known kinds otherwise."""
+    """The resource kind named ``key``; a clear error naming the known kinds otherwise."""
+    return _lookup(RESOURCE_KINDS, key)
+
+
+def get_waitable_kind(key: str) -> WaitableKind:
+    """The resource or update kind named ``key`` (``"campaign_update"``); a clear error otherwise."""
+    return _lookup(WAITABLE_KINDS, key)
+
+
+_Kind = TypeVar("_Kind", bound=_Watched)
+
+
+def _lookup(kinds: Mapping[str, _Kind], key: str) -> _Kind:
     try:
-        return RESOURCE_KINDS[key]
+        return kinds[key]
     except KeyError:
-        raise ValueError(
-            f"Unknown Personalize resource kind {key!r}; known: {', '.join(RESOURCE_KINDS)}"
-        ) from None
+        raise ValueError(f"Unknown Personalize resource kind {key!r}; known: {', '.join(kinds)}") from None
 
 
 # AWS's documented clean-up order: whatever uses a resource goes before it (recommenders and campaigns
 # serve models, solutions are trained on datasets, filters and metric attributions read them), the dataset
 # group once empty, and schemas last, since datasets use them.
 DELETION_ORDER = (
-    "recommender",
-    "campaign",
-    "solution",
-    "event_tracker",
-    "filter",
-    "metric_attribution",
-    "dataset",
-    "dataset_group",
-    "schema",
+    RECOMMENDER,
+    CAMPAIGN,
+    SOLUTION,
+    EVENT_TRACKER,
+    FILTER,
+    METRIC_ATTRIBUTION,
+    DATASET,
+    DATASET_GROUP,
+    SCHEMA,
 )
 
 
-def held_kinds(holder: str) -> list[ResourceKind]:
+def held_kinds(holder: ResourceKind) -> list[ResourceKind]:
     """Every kind that a resource of kind ``holder`` holds, directly or not; each after its holder."""
     held: list[ResourceKind] = []
     holders = [holder]
     while holders:
-        found = [kind for kind in _KINDS if kind.contained_in in holders]
+        found = [kind for kind in RESOURCE_KINDS.values() if kind.contained_in in holders]
         held.extend(found)
-        holders = [kind.key for kind in found]
+        holders = found
     return held
 
 
-def deletion_order(holder: str) -> list[ResourceKind]:
+def deletion_order(holder: ResourceKind) -> list[ResourceKind]:
     """The deletable kinds a ``holder`` resource holds, in the order a teardown must delete them."""
     deletable = [kind for kind in held_kinds(holder) if kind.delete_method]
-    return sorted(deletable, key=lambda kind: DELETION_ORDER.index(kind.key))
+    return sorted(deletable, key=DELETION_ORDER.index)

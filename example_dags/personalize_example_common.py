@@ -73,26 +73,26 @@ def find_pipeline_resources(params: dict[str, Any] | None = None) -> dict[str, s
     from airflow.sdk.exceptions import AirflowFailException
 
     from airflow_provider_personalize.hooks.personalize import PersonalizeHook
-    from airflow_provider_personalize.resources import get_kind
+    from airflow_provider_personalize.resources import CAMPAIGN, DATASET, DATASET_GROUP, SOLUTION
 
     assert params is not None
     group_name = params["dataset_group_name"]
     hook = PersonalizeHook(aws_conn_id="aws_default")
-    group = hook.find_by_name("dataset_group", group_name)
+    group = hook.find_by_name(DATASET_GROUP, group_name)
     if group is None:
         raise AirflowFailException(f"Dataset group {group_name!r} not found: run personalize_bootstrap first")
-    group_arn = group["datasetGroupArn"]
+    group_arn = group[DATASET_GROUP.arn_member]
     wanted = {
-        "interactions_dataset_arn": ("dataset", f"{group_name}-interactions", group_arn),
-        "solution_arn": ("solution", f"{group_name}-solution", group_arn),
-        "campaign_arn": ("campaign", f"{group_name}-campaign", None),
+        "interactions_dataset_arn": (DATASET, f"{group_name}-interactions", group_arn),
+        "solution_arn": (SOLUTION, f"{group_name}-solution", group_arn),
+        "campaign_arn": (CAMPAIGN, f"{group_name}-campaign", None),
     }
     found = {"dataset_group_arn": group_arn}
     for key, (kind, name, parent_arn) in wanted.items():
         resource = hook.find_by_name(kind, name, parent_arn)
         if resource is None:
             raise AirflowFailException(
-                f"Personalize {kind} {name!r} not found: run personalize_bootstrap first"
+                f"Personalize {kind.label} {name!r} not found: run personalize_bootstrap first"
             )
-        found[key] = resource[get_kind(kind).arn_member]
+        found[key] = resource[kind.arn_member]
     return found

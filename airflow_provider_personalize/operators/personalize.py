@@ -1,8 +1,10 @@
-"""Operators that create Amazon Personalize resources, all on one create-and-wait machine.
+"""Operators for Amazon Personalize: one typed declaration per request, and the metrics gate.
 
-:class:`PersonalizeCreateResourceOperator` is the machine (see its docstring); every other class here is
-a typed declaration of one Create request: its keyword arguments are the API's members in snake_case
-(``dataSource`` -> ``data_source``), so the AWS API reference is the operator reference.
+Each create or update operator is a declaration of one API request on a machine of
+:mod:`airflow_provider_personalize.operators._base` (:class:`PersonalizeCreateBaseOperator`,
+:class:`PersonalizeUpdateBaseOperator`): its keyword arguments are the API's members in snake_case
+(``dataSource`` -> ``data_source``), so the AWS API reference is the operator reference. The delete
+operators declare their parameters on :class:`PersonalizeDeleteBaseOperator`.
 
 DAG-parse cost: this module imports only Airflow, the amazon provider's base classes and the table of
 resource kinds. botocore's service model is loaded, and the trigger imported, when a task runs.
@@ -11,318 +13,54 @@ resource kinds. botocore's service model is loaded, and the trigger imported, wh
 from __future__ import annotations
 
 import ast
-import hashlib
-import inspect
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
-from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import (
-    AirflowException,
-    AirflowFailException,
-    AirflowSkipException,
-    conf,
-)
-from botocore.exceptions import ClientError
+from airflow.providers.common.compat.sdk import AirflowFailException, AirflowSkipException
 
-from airflow_provider_personalize.hooks.personalize import (
-    PersonalizeHook,
-    PersonalizeResourceFailedError,
-    arn_from_trigger_event,
-    error_code,
-)
+from airflow_provider_personalize.hooks.personalize import PersonalizeHook
 from airflow_provider_personalize.links.personalize import PersonalizeResourceLink
+from airflow_provider_personalize.operators._base import (
+    PersonalizeCreateBaseOperator,
+    PersonalizeDeleteBaseOperator,
+    PersonalizeUpdateBaseOperator,
+)
 from airflow_provider_personalize.resources import (
-    DELETION_STATUSES,
+    BATCH_INFERENCE_JOB,
+    BATCH_SEGMENT_JOB,
+    CAMPAIGN,
+    CAMPAIGN_UPDATE,
+    DATA_DELETION_JOB,
+    DATASET,
+    DATASET_EXPORT_JOB,
+    DATASET_GROUP,
+    DATASET_IMPORT_JOB,
+    EVENT_TRACKER,
+    FILTER,
+    METRIC_ATTRIBUTION,
+    RECOMMENDER,
+    SCHEMA,
+    SOLUTION,
+    SOLUTION_UPDATE,
+    SOLUTION_VERSION,
     ResourceKind,
-    deletion_order,
-    get_kind,
-    held_kinds,
+    get_waitable_kind,
 )
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-    from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 
 S3Uri = str
 """An ``s3://bucket/key`` URI, or the API's structure around it."""
 Tags = Mapping[str, str] | list[dict[str, str]]
 """Tags as ``{key: value}`` or the API's ``[{"tagKey": ..., "tagValue": ...}]``."""
 
-# Personalize names: ^[a-zA-Z0-9][a-zA-Z0-9\-_]*, 1..63 characters.
-_NAME_MAX_LENGTH = 63
-_NAME_FORBIDDEN = re.compile(r"[^a-zA-Z0-9\-_]+")
-_NAME_HASH_LENGTH = 8
 
-
-def run_scoped_name(context: Context) -> str:
-    """A Personalize name unique to this task in this run: ``<dag>-<task>-<logical date>[-<map index>]``.
-
-    A retry or a rerun of the same run gets the same name (and so finds the resource its first try
-    created); a new run gets a new one. Runs without a logical date use the run id. Characters the API
-    refuses become ``-``; a name longer than 63 characters is cut and ends with a hash of the whole, so
-    that two long names differing only at the end stay distinct.
-    """
-    task_instance = context["ti"]
-    logical_date = context.get("logical_date")
-    run_part = (
-        logical_date.astimezone(UTC).strftime("%Y%m%dT%H%M%S") if logical_date else task_instance.run_id
-    )
-    parts = [task_instance.dag_id, task_instance.task_id, run_part]
-    map_index = getattr(task_instance, "map_index", -1)
-    if map_index is not None and map_index >= 0:
-        parts.append(str(map_index))
-    whole = "-".join(parts)
-    name = _NAME_FORBIDDEN.sub("-", whole).lstrip("-_") or "airflow"
-    if len(name) > _NAME_MAX_LENGTH:
-        digest = hashlib.sha256(whole.encode()).hexdigest()[:_NAME_HASH_LENGTH]
-        name = f"{name[: _NAME_MAX_LENGTH - _NAME_HASH_LENGTH - 1]}-{digest}"
-    return name
-
-
-def resource_trigger(
-    task: Any, kind: ResourceKind, arn: str, waiter_delay: int, waiter_max_attempts: int
-) -> PersonalizeResourceTrigger:
-    """The trigger that waits for ``arn`` with ``task``'s AWS connection (imported only when deferring).
-
-    The trigger's polls back off, so ``waiter_max_attempts`` of them would outlast the same wait in the
-    worker several times over; its ``timeout`` keeps the worker's budget, ``waiter_delay`` times
-    ``waiter_max_attempts``, so that a wait lasts as long whichever way it is done.
-    """
-    from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
-
-    return PersonalizeResourceTrigger(
-        kind=kind.key,
-        arn=arn,
-        waiter_delay=waiter_delay,
-        waiter_max_attempts=waiter_max_attempts,
-        timeout=waiter_delay * waiter_max_attempts if waiter_delay > 0 else None,
-        aws_conn_id=task.aws_conn_id,
-        region_name=task.region_name,
-        verify=task.verify,
-        botocore_config=task.botocore_config,
-    )
-
-
-class PersonalizeRequestOperator(AwsBaseOperator[PersonalizeHook]):
-    """
-    What the create and update machines share: a request declared by keywords, and a wait for its outcome.
-
-    A subclass declares its request: ``resource_kind`` (a key of the table of kinds) and an ``__init__``
-    whose keyword-only parameters are the API members in snake_case, handed on as
-    ``request_arguments=locals()`` (the base keeps exactly the declared keywords, so the signature is the
-    one place a request's members are listed). Those parameters become template fields.
-
-    :param wait_for_completion: Whether to wait for the outcome. (default: True)
-    :param waiter_delay: Seconds between status checks. (default: the resource kind's, suited to how long
-        the service takes)
-    :param waiter_max_attempts: Maximum number of status checks. (default: the kind's, comfortably above
-        the service's longest documented duration)
-    :param deferrable: If True, wait in the triggerer instead of the worker; this implies waiting.
-        (default: False, but can be overridden in config file by setting default_deferrable to True)
-    :param aws_conn_id: The Airflow connection used for AWS credentials.
-        If this is ``None`` or empty then the default boto3 behaviour is used. If
-        running Airflow in a distributed manner and aws_conn_id is None or
-        empty, then default boto3 configuration would be used (and must be
-        maintained on each worker node).
-    :param region_name: AWS region_name. If not specified then the default boto3 behaviour is used.
-    :param verify: Whether or not to verify SSL certificates. See:
-        https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
-    :param botocore_config: Configuration dictionary (key-values) for botocore client. See:
-        https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
-    """
-
-    aws_hook_class = PersonalizeHook
-    operator_extra_links = (PersonalizeResourceLink(),)
-    ui_color = "#66c3ff"
-
-    resource_kind: ClassVar[str]
-    request_parameters: ClassVar[tuple[str, ...]] = ()
-    template_fields: Sequence[str] = aws_template_fields()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # A class naming its kind declares a request; the machines in between take request_arguments.
-        if "resource_kind" in vars(cls):
-            own_parameters = inspect.signature(cls.__init__).parameters.values()
-            cls.request_parameters = tuple(
-                parameter.name for parameter in own_parameters if parameter.kind is parameter.KEYWORD_ONLY
-            )
-            cls.template_fields = aws_template_fields(*cls.request_parameters)
-
-    def __init__(
-        self,
-        *,
-        request_arguments: Mapping[str, Any],
-        wait_for_completion: bool = True,
-        waiter_delay: int | None = None,
-        waiter_max_attempts: int | None = None,
-        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        kind = get_kind(self.resource_kind)
-        for parameter in self.request_parameters:
-            setattr(self, parameter, request_arguments[parameter])
-        self.wait_for_completion = wait_for_completion
-        self.waiter_delay = kind.waiter_delay if waiter_delay is None else waiter_delay
-        self.waiter_max_attempts = (
-            kind.waiter_max_attempts if waiter_max_attempts is None else waiter_max_attempts
-        )
-        self.deferrable = deferrable
-
-    @property
-    def kind(self) -> ResourceKind:
-        return get_kind(self.resource_kind)
-
-    def request_arguments(self) -> dict[str, Any]:
-        """The declared request's arguments, by keyword, as rendered."""
-        return {parameter: getattr(self, parameter) for parameter in self.request_parameters}
-
-    def persist_link(self, context: Context, arn: str) -> None:
-        PersonalizeResourceLink.persist(
-            context=context,
-            operator=self,
-            region_name=self.hook.conn_region_name,
-            aws_partition=self.hook.conn_partition,
-            resource_arn=arn,
-        )
-
-    def wait_as_configured(self, arn: str, **resume_kwargs: Any) -> None:
-        """Wait for ``arn`` in the triggerer (``deferrable``), in the worker, or not at all.
-
-        After a deferred wait, the task resumes in ``execute_complete(context, event, **resume_kwargs)``.
-        """
-        kind = self.kind
-        if self.deferrable:
-            self.log.info("Deferring until Personalize %s %s is done", kind.label, arn)
-            self.defer(
-                trigger=resource_trigger(self, kind, arn, self.waiter_delay, self.waiter_max_attempts),
-                method_name="execute_complete",
-                kwargs=resume_kwargs or None,
-            )
-        if self.wait_for_completion:
-            self.hook.wait(
-                kind.key, arn, waiter_delay=self.waiter_delay, waiter_max_attempts=self.waiter_max_attempts
-            )
-
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
-        return arn_from_trigger_event(event)
-
-
-class PersonalizeCreateResourceOperator(PersonalizeRequestOperator):
-    """
-    Create an Amazon Personalize resource and wait for it: the machine behind every create operator.
-
-    1. Validate (after rendering, before any request): every argument is checked against botocore's
-       model of the Create request (required members, lengths, enums, patterns, S3 URIs, nested
-       structures); a bad value fails the task with a message naming its keyword, and nothing is sent.
-    2. Create, idempotently: when the service answers ``ResourceAlreadyExistsException`` the resource is
-       looked up by name under its parent and, with ``if_exists="reuse"``, adopted: one that succeeded is
-       the result, one in progress is waited for, one that failed fails the task with its failureReason.
-       Jobs and solution versions are named after the run when no name is given
-       (:func:`run_scoped_name`), so a retry or rerun of a run adopts its own job and never duplicates it.
-    3. Wait: not at all (``wait_for_completion=False``), in the worker, or in the triggerer
-       (``deferrable=True``); a failure status raises with the ARN, the status and the failureReason.
-    4. Return the ARN (the XCom value, so ``task.output`` chains tasks) and persist the console link.
-
-    A subclass declares its request as :class:`PersonalizeRequestOperator` says.
-
-    :param if_exists: What to do when a resource of that name already exists: ``"reuse"`` (default)
-        adopts it, ``"fail"`` fails the task.
-
-    Also takes the arguments of :class:`PersonalizeRequestOperator` (the wait, the AWS connection).
-    """
-
-    def __init__(
-        self,
-        *,
-        request_arguments: Mapping[str, Any],
-        if_exists: Literal["reuse", "fail"] = "reuse",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(request_arguments=request_arguments, **kwargs)
-        if if_exists not in ("reuse", "fail"):
-            raise ValueError(f"if_exists must be 'reuse' or 'fail', not {if_exists!r}")
-        self.if_exists = if_exists
-        self.resource_arn: str | None = None
-
-    def build_request(self, context: Context) -> dict[str, Any]:
-        """The Create request from the rendered arguments; raises, naming the keyword, if one is invalid."""
-        from botocore import xform_name
-
-        from airflow_provider_personalize.hooks.request_model import build_request
-
-        arguments = self.request_arguments()
-        name_keyword = xform_name(self.kind.name_member)
-        if self.kind.named_per_run and not arguments.get(name_keyword):
-            arguments[name_keyword] = run_scoped_name(context)
-        return build_request(self.kind.create_method, arguments)
-
-    def execute(self, context: Context) -> str:
-        request = self.build_request(context)
-        arn, settled = self.create_or_adopt(request)
-        self.resource_arn = arn
-        self.persist_link(context, arn)
-        if settled or self.kind.lifecycle is None:
-            return arn
-        self.wait_as_configured(arn)
-        return arn
-
-    def create_or_adopt(self, request: dict[str, Any]) -> tuple[str, bool]:
-        """Create the resource, or adopt the one of that name; return its ARN and whether it is done."""
-        kind = self.kind
-        name = request[kind.name_member]
-        parent_arn = request.get(kind.parent_member) if kind.parent_member else None
-        if not kind.create_refuses_duplicates:
-            existing = self.hook.find_by_name(kind.key, name, parent_arn)
-            if existing is not None:
-                return self.adopt(name, existing)
-        try:
-            arn = self.hook.create(kind.key, request)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
-                raise
-            existing = self.hook.find_by_name(kind.key, name, parent_arn)
-            if existing is None:
-                where = f" under {parent_arn}" if parent_arn else ""
-                raise AirflowException(
-                    f"Personalize says {kind.label} {name!r} already exists, but none of that name exists"
-                    f"{where}: choose another name"
-                ) from error
-            return self.adopt(name, existing)
-        self.log.info("Created Personalize %s %s", kind.label, arn)
-        return arn, False
-
-    def adopt(self, name: str, existing: dict[str, Any]) -> tuple[str, bool]:
-        """Reuse an existing resource of that name (or refuse, with ``if_exists="fail"``)."""
-        kind = self.kind
-        arn = existing[kind.arn_member]
-        if self.if_exists == "fail":
-            raise AirflowException(
-                f"Personalize {kind.label} {name!r} already exists: {arn} (if_exists='fail')"
-            )
-        status = kind.status_of(existing) or "none"
-        self.log.info(
-            "Personalize %s %r already exists: reusing %s (status %s)", kind.label, name, arn, status
-        )
-        return arn, self.hook.is_settled(kind.key, arn, existing)
-
-    def on_kill(self) -> None:
-        """Stop the creation this task started, where the service allows it (solution versions)."""
-        if self.resource_arn and self.kind.stop_method:
-            self.log.info("Stopping the creation of Personalize %s %s", self.kind.label, self.resource_arn)
-            self.hook.stop_creation(self.kind.key, self.resource_arn)
-
-
-class PersonalizeCreateDatasetGroupOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateDatasetGroupOperator(PersonalizeCreateBaseOperator):
     """
     Create a dataset group, the container of a use case's datasets, models and campaigns.
 
@@ -333,10 +71,12 @@ class PersonalizeCreateDatasetGroupOperator(PersonalizeCreateResourceOperator):
         omit for a custom one (solutions and campaigns). (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "dataset_group"
+    resource_kind = DATASET_GROUP
+    request_parameters = ("name", "role_arn", "kms_key_arn", "domain", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -348,10 +88,15 @@ class PersonalizeCreateDatasetGroupOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.role_arn = role_arn
+        self.kms_key_arn = kms_key_arn
+        self.domain = domain
+        self.tags = tags
 
 
-class PersonalizeCreateSchemaOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateSchemaOperator(PersonalizeCreateBaseOperator):
     """
     Create a schema: the Avro record that describes a dataset's columns.
 
@@ -359,11 +104,13 @@ class PersonalizeCreateSchemaOperator(PersonalizeCreateResourceOperator):
     :param schema: The Avro schema, as JSON text or as a dict. (templated)
     :param domain: ``ECOMMERCE`` or ``VIDEO_ON_DEMAND`` for a domain dataset group's dataset. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     A schema is created at once: there is nothing to wait for.
     """
 
-    resource_kind = "schema"
+    resource_kind = SCHEMA
+    request_parameters = ("name", "schema", "domain")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
     template_fields_renderers: ClassVar[dict[str, str]] = {"schema": "json"}
 
     def __init__(
@@ -374,10 +121,13 @@ class PersonalizeCreateSchemaOperator(PersonalizeCreateResourceOperator):
         domain: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.schema = schema
+        self.domain = domain
 
 
-class PersonalizeCreateDatasetOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateDatasetOperator(PersonalizeCreateBaseOperator):
     """
     Create an empty dataset of one type in a dataset group.
 
@@ -388,10 +138,12 @@ class PersonalizeCreateDatasetOperator(PersonalizeCreateResourceOperator):
         (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "dataset"
+    resource_kind = DATASET
+    request_parameters = ("name", "schema_arn", "dataset_group_arn", "dataset_type", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -403,10 +155,15 @@ class PersonalizeCreateDatasetOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.schema_arn = schema_arn
+        self.dataset_group_arn = dataset_group_arn
+        self.dataset_type = dataset_type
+        self.tags = tags
 
 
-class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateBaseOperator):
     """
     Import CSV data from S3 into a dataset.
 
@@ -422,10 +179,20 @@ class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateResourceOperato
         attribution to S3. (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "dataset_import_job"
+    resource_kind = DATASET_IMPORT_JOB
+    request_parameters = (
+        "dataset_arn",
+        "data_source",
+        "job_name",
+        "role_arn",
+        "import_mode",
+        "publish_attribution_metrics_to_s3",
+        "tags",
+    )
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -439,10 +206,17 @@ class PersonalizeCreateDatasetImportJobOperator(PersonalizeCreateResourceOperato
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.dataset_arn = dataset_arn
+        self.data_source = data_source
+        self.job_name = job_name
+        self.role_arn = role_arn
+        self.import_mode = import_mode
+        self.publish_attribution_metrics_to_s3 = publish_attribution_metrics_to_s3
+        self.tags = tags
 
 
-class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateBaseOperator):
     """
     Export a dataset's records to S3 as CSV files.
 
@@ -455,10 +229,12 @@ class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateResourceOperato
         default) or ``ALL``. (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "dataset_export_job"
+    resource_kind = DATASET_EXPORT_JOB
+    request_parameters = ("dataset_arn", "role_arn", "job_output", "job_name", "ingestion_mode", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -471,10 +247,16 @@ class PersonalizeCreateDatasetExportJobOperator(PersonalizeCreateResourceOperato
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.dataset_arn = dataset_arn
+        self.role_arn = role_arn
+        self.job_output = job_output
+        self.job_name = job_name
+        self.ingestion_mode = ingestion_mode
+        self.tags = tags
 
 
-class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateBaseOperator):
     """
     Delete users' data from every dataset of a dataset group (a CSV of USER_IDs in S3).
 
@@ -487,10 +269,12 @@ class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateResourceOperator
     :param job_name: The job's name. (default: derived from the DAG, task and logical date) (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "data_deletion_job"
+    resource_kind = DATA_DELETION_JOB
+    request_parameters = ("dataset_group_arn", "data_source", "role_arn", "job_name", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -502,10 +286,15 @@ class PersonalizeCreateDataDeletionJobOperator(PersonalizeCreateResourceOperator
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.dataset_group_arn = dataset_group_arn
+        self.data_source = data_source
+        self.role_arn = role_arn
+        self.job_name = job_name
+        self.tags = tags
 
 
-class PersonalizeCreateSolutionOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateSolutionOperator(PersonalizeCreateBaseOperator):
     """
     Create a solution: the recipe and configuration that solution versions are trained with.
 
@@ -527,10 +316,23 @@ class PersonalizeCreateSolutionOperator(PersonalizeCreateResourceOperator):
     :param solution_config: The API's SolutionConfig (hyperparameters, training config, ...). (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "solution"
+    resource_kind = SOLUTION
+    request_parameters = (
+        "name",
+        "dataset_group_arn",
+        "recipe_arn",
+        "perform_auto_training",
+        "perform_hpo",
+        "perform_auto_ml",
+        "perform_incremental_update",
+        "event_type",
+        "solution_config",
+        "tags",
+    )
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
     template_fields_renderers: ClassVar[dict[str, str]] = {"solution_config": "json"}
 
     def __init__(
@@ -548,10 +350,20 @@ class PersonalizeCreateSolutionOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.dataset_group_arn = dataset_group_arn
+        self.recipe_arn = recipe_arn
+        self.perform_auto_training = perform_auto_training
+        self.perform_hpo = perform_hpo
+        self.perform_auto_ml = perform_auto_ml
+        self.perform_incremental_update = perform_incremental_update
+        self.event_type = event_type
+        self.solution_config = solution_config
+        self.tags = tags
 
 
-class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateBaseOperator):
     """
     Train a solution version (a model). Training takes from tens of minutes to hours.
 
@@ -566,10 +378,12 @@ class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateResourceOperator
         interactions) or ``AUTOTRAIN``. (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "solution_version"
+    resource_kind = SOLUTION_VERSION
+    request_parameters = ("solution_arn", "name", "training_mode", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -580,10 +394,14 @@ class PersonalizeCreateSolutionVersionOperator(PersonalizeCreateResourceOperator
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.solution_arn = solution_arn
+        self.name = name
+        self.training_mode = training_mode
+        self.tags = tags
 
 
-class PersonalizeCreateCampaignOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateCampaignOperator(PersonalizeCreateBaseOperator):
     """
     Deploy a solution version as a campaign that serves real-time recommendations.
 
@@ -593,10 +411,12 @@ class PersonalizeCreateCampaignOperator(PersonalizeCreateResourceOperator):
     :param campaign_config: The API's CampaignConfig (item exploration, metadata, auto-sync). (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "campaign"
+    resource_kind = CAMPAIGN
+    request_parameters = ("name", "solution_version_arn", "min_provisioned_tps", "campaign_config", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -608,10 +428,15 @@ class PersonalizeCreateCampaignOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.solution_version_arn = solution_version_arn
+        self.min_provisioned_tps = min_provisioned_tps
+        self.campaign_config = campaign_config
+        self.tags = tags
 
 
-class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateBaseOperator):
     """
     Score users (or items) in batch with a solution version: JSON lines in, JSON lines out, in S3.
 
@@ -629,10 +454,24 @@ class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateResourceOperat
     :param theme_generation_config: The API's ThemeGenerationConfig (with THEME_GENERATION). (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "batch_inference_job"
+    resource_kind = BATCH_INFERENCE_JOB
+    request_parameters = (
+        "solution_version_arn",
+        "job_input",
+        "job_output",
+        "role_arn",
+        "job_name",
+        "filter_arn",
+        "num_results",
+        "batch_inference_job_config",
+        "batch_inference_job_mode",
+        "theme_generation_config",
+        "tags",
+    )
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -650,10 +489,21 @@ class PersonalizeCreateBatchInferenceJobOperator(PersonalizeCreateResourceOperat
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.solution_version_arn = solution_version_arn
+        self.job_input = job_input
+        self.job_output = job_output
+        self.role_arn = role_arn
+        self.job_name = job_name
+        self.filter_arn = filter_arn
+        self.num_results = num_results
+        self.batch_inference_job_config = batch_inference_job_config
+        self.batch_inference_job_mode = batch_inference_job_mode
+        self.theme_generation_config = theme_generation_config
+        self.tags = tags
 
 
-class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateBaseOperator):
     """
     Find, in batch, the users most likely to interact with given items (user segments).
 
@@ -669,10 +519,21 @@ class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateResourceOperator
     :param num_results: Users per segment. (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "batch_segment_job"
+    resource_kind = BATCH_SEGMENT_JOB
+    request_parameters = (
+        "solution_version_arn",
+        "job_input",
+        "job_output",
+        "role_arn",
+        "job_name",
+        "filter_arn",
+        "num_results",
+        "tags",
+    )
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -687,10 +548,18 @@ class PersonalizeCreateBatchSegmentJobOperator(PersonalizeCreateResourceOperator
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.solution_version_arn = solution_version_arn
+        self.job_input = job_input
+        self.job_output = job_output
+        self.role_arn = role_arn
+        self.job_name = job_name
+        self.filter_arn = filter_arn
+        self.num_results = num_results
+        self.tags = tags
 
 
-class PersonalizeCreateRecommenderOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateRecommenderOperator(PersonalizeCreateBaseOperator):
     """
     Create a recommender for a use case of a domain dataset group (training and serving in one).
 
@@ -701,10 +570,12 @@ class PersonalizeCreateRecommenderOperator(PersonalizeCreateResourceOperator):
     :param recommender_config: The API's RecommenderConfig. (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "recommender"
+    resource_kind = RECOMMENDER
+    request_parameters = ("name", "dataset_group_arn", "recipe_arn", "recommender_config", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -716,10 +587,15 @@ class PersonalizeCreateRecommenderOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.dataset_group_arn = dataset_group_arn
+        self.recipe_arn = recipe_arn
+        self.recommender_config = recommender_config
+        self.tags = tags
 
 
-class PersonalizeCreateFilterOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateFilterOperator(PersonalizeCreateBaseOperator):
     """
     Create a filter that includes or excludes items or users from recommendations.
 
@@ -729,10 +605,12 @@ class PersonalizeCreateFilterOperator(PersonalizeCreateResourceOperator):
         ``EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")``. (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "filter"
+    resource_kind = FILTER
+    request_parameters = ("name", "dataset_group_arn", "filter_expression", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -743,10 +621,14 @@ class PersonalizeCreateFilterOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.dataset_group_arn = dataset_group_arn
+        self.filter_expression = filter_expression
+        self.tags = tags
 
 
-class PersonalizeCreateEventTrackerOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateEventTrackerOperator(PersonalizeCreateBaseOperator):
     """
     Create the event tracker that receives a dataset group's real-time events (PutEvents).
 
@@ -754,10 +636,12 @@ class PersonalizeCreateEventTrackerOperator(PersonalizeCreateResourceOperator):
     :param dataset_group_arn: ARN of the dataset group (one event tracker per group). (templated)
     :param tags: Tags, as a dict or the API's list. (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "event_tracker"
+    resource_kind = EVENT_TRACKER
+    request_parameters = ("name", "dataset_group_arn", "tags")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -767,10 +651,13 @@ class PersonalizeCreateEventTrackerOperator(PersonalizeCreateResourceOperator):
         tags: Tags | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.dataset_group_arn = dataset_group_arn
+        self.tags = tags
 
 
-class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperator):
+class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateBaseOperator):
     """
     Create a metric attribution: reports on the events that recommendations drive.
 
@@ -780,10 +667,12 @@ class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperat
     :param metrics_output_config: The API's MetricAttributionOutput (``roleArn`` and an optional
         ``s3DataDestination``). (templated)
 
-    Also takes the arguments of :class:`PersonalizeCreateResourceOperator`; returns the ARN.
+    Also takes the arguments of :class:`PersonalizeCreateBaseOperator`; returns the ARN.
     """
 
-    resource_kind = "metric_attribution"
+    resource_kind = METRIC_ATTRIBUTION
+    request_parameters = ("name", "dataset_group_arn", "metrics", "metrics_output_config")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -794,126 +683,21 @@ class PersonalizeCreateMetricAttributionOperator(PersonalizeCreateResourceOperat
         metrics_output_config: dict[str, Any],
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.name = name
+        self.dataset_group_arn = dataset_group_arn
+        self.metrics = metrics
+        self.metrics_output_config = metrics_output_config
 
 
-def settings_include(actual: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
-    """Whether every member of ``wanted`` has the same value in ``actual``, nested mappings member by member.
-
-    The service fills in defaults (a campaign's ``campaignConfig`` gains the members it was not given), so
-    a resource matches a request when it holds everything the request asks for, whatever else it holds.
-    """
-    for member, value in wanted.items():
-        current = actual.get(member)
-        if isinstance(value, Mapping) and isinstance(current, Mapping):
-            if not settings_include(current, value):
-                return False
-        elif current != value:
-            return False
-    return True
-
-
-class PersonalizeUpdateResourceOperator(PersonalizeRequestOperator):
-    """
-    Update an Amazon Personalize resource and wait for the update: the machine behind the update operators.
-
-    1. Validate (after rendering, before any request) every argument against botocore's model of the
-       Update request; a bad value fails the task with a message naming its keyword.
-    2. Bring the resource to the requested settings, retry-safe:
-
-       - an update towards these settings already in progress (this task's first try) is waited for, not
-         sent again;
-       - an update towards other settings in progress is waited for first, however it ends (the service
-         refuses a second update meanwhile), then this one is considered anew;
-       - a resource that already has the requested settings is left alone: no request is sent (logged);
-       - otherwise the update is sent.
-    3. Wait for the resource's latest update (``latestCampaignUpdate``, ...): not at all
-       (``wait_for_completion=False``), in the worker, or in the triggerer (``deferrable=True``), with the
-       update pseudo-kind's trigger (``campaign_update``); a failed update raises with its failureReason.
-    4. Return the resource's ARN (the update keeps it).
-
-    A subclass declares its request as :class:`PersonalizeRequestOperator` says, with an update pseudo-kind
-    as ``resource_kind``; the operator takes that class's arguments (the wait, the AWS connection).
-    """
-
-    def build_request(self) -> dict[str, Any]:
-        """The Update request from the rendered arguments; raises, naming the keyword, if one is invalid."""
-        from airflow_provider_personalize.hooks.request_model import build_request
-
-        method = self.kind.update_method
-        if method is None:
-            raise TypeError(
-                f"{type(self).__name__}.resource_kind must be an update kind: {self.resource_kind!r}"
-            )
-        return build_request(method, self.request_arguments())
-
-    def execute(self, context: Context) -> str:
-        kind = self.kind
-        request = self.build_request()
-        arn = request[kind.arn_member]
-        wanted = {member: value for member, value in request.items() if member != kind.arn_member}
-        self.persist_link(context, arn)
-        description = self.hook.describe(kind.key, arn)
-        latest_update = kind.latest_update_of(description)
-        if kind.lifecycle and kind.lifecycle.is_in_progress(kind.status_of(description)):
-            if settings_include(latest_update, wanted):
-                self.log.info("An update of %s to these settings is already in progress: waiting for it", arn)
-                self.wait_as_configured(arn)
-                return arn
-            self.log.info("%s has another update in progress: waiting for it before sending this one", arn)
-            self.wait_for_other_update(arn)
-            return self.execute(context)
-        if settings_include(self.current_settings(description), wanted):
-            self.log.info("%s already has the requested settings: nothing to update", arn)
-            return arn
-        self.hook.update(kind.key, request)
-        self.log.info("Updating Personalize %s: %s", arn, wanted)
-        self.wait_as_configured(arn)
-        return arn
-
-    def current_settings(self, description: dict[str, Any]) -> dict[str, Any]:
-        """The resource's settings: its Describe members, and those of its latest update if that succeeded.
-
-        The latest update is read too because some of its members are not the resource's
-        (a solution's ``solutionUpdateConfig``).
-        """
-        kind = self.kind
-        latest_update = kind.latest_update_of(description)
-        if kind.lifecycle and kind.lifecycle.is_success(kind.status_of(description)):
-            return {**description, **latest_update}
-        return description
-
-    def wait_for_other_update(self, arn: str) -> None:
-        """Wait for an update this task did not ask for; how it ends does not matter."""
-        if self.deferrable:
-            self.wait_as_configured(arn, update_next=True)  # resumes in execute_complete
-        try:
-            self.hook.wait(
-                self.kind.key,
-                arn,
-                waiter_delay=self.waiter_delay,
-                waiter_max_attempts=self.waiter_max_attempts,
-            )
-        except PersonalizeResourceFailedError as failure:
-            self.log.info("That update ended in %s", failure.status)
-
-    def execute_complete(
-        self, context: Context, event: dict[str, Any] | None = None, update_next: bool = False
-    ) -> str:
-        if not update_next:
-            return arn_from_trigger_event(event)
-        validate_execute_complete_event(event)  # another update ended, however: now this one
-        return self.execute(context)
-
-
-class PersonalizeUpdateCampaignOperator(PersonalizeUpdateResourceOperator):
+class PersonalizeUpdateCampaignOperator(PersonalizeUpdateBaseOperator):
     """
     Deploy a solution version to a campaign (or change its capacity or configuration), then wait.
 
     Waits for the campaign's ``latestCampaignUpdate``; the campaign keeps serving its current version until
     the update is active. A campaign already serving that version with those settings is left alone (no
     request, logged), and a retry while this task's update is in progress waits for it instead of sending
-    another: see :class:`PersonalizeUpdateResourceOperator`.
+    another: see :class:`PersonalizeUpdateBaseOperator`.
 
     :param campaign_arn: ARN of the campaign. (templated)
     :param solution_version_arn: ARN of the solution version to serve, a version of the campaign's
@@ -921,10 +705,12 @@ class PersonalizeUpdateCampaignOperator(PersonalizeUpdateResourceOperator):
     :param min_provisioned_tps: Transactions per second always provisioned (and billed). (templated)
     :param campaign_config: The API's CampaignConfig (item exploration, metadata, auto-sync). (templated)
 
-    Also takes the arguments of :class:`PersonalizeUpdateResourceOperator`; returns the campaign ARN.
+    Also takes the arguments of :class:`PersonalizeUpdateBaseOperator`; returns the campaign ARN.
     """
 
-    resource_kind = "campaign_update"
+    resource_kind = CAMPAIGN_UPDATE
+    request_parameters = ("campaign_arn", "solution_version_arn", "min_provisioned_tps", "campaign_config")
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -935,15 +721,19 @@ class PersonalizeUpdateCampaignOperator(PersonalizeUpdateResourceOperator):
         campaign_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.campaign_arn = campaign_arn
+        self.solution_version_arn = solution_version_arn
+        self.min_provisioned_tps = min_provisioned_tps
+        self.campaign_config = campaign_config
 
 
-class PersonalizeUpdateSolutionOperator(PersonalizeUpdateResourceOperator):
+class PersonalizeUpdateSolutionOperator(PersonalizeUpdateBaseOperator):
     """
     Change a solution's automatic training or incremental updates, then wait for ``latestSolutionUpdate``.
 
     A solution that already has those settings is left alone, and a retry waits for its own update in
-    progress: see :class:`PersonalizeUpdateResourceOperator`.
+    progress: see :class:`PersonalizeUpdateBaseOperator`.
 
     :param solution_arn: ARN of the solution. (templated)
     :param perform_auto_training: Whether the service trains a new version automatically (every 7 days
@@ -954,10 +744,17 @@ class PersonalizeUpdateSolutionOperator(PersonalizeUpdateResourceOperator):
     :param solution_update_config: The API's SolutionUpdateConfig (``autoTrainingConfig``,
         ``eventsConfig``). (templated)
 
-    Also takes the arguments of :class:`PersonalizeUpdateResourceOperator`; returns the solution ARN.
+    Also takes the arguments of :class:`PersonalizeUpdateBaseOperator`; returns the solution ARN.
     """
 
-    resource_kind = "solution_update"
+    resource_kind = SOLUTION_UPDATE
+    request_parameters = (
+        "solution_arn",
+        "perform_auto_training",
+        "perform_incremental_update",
+        "solution_update_config",
+    )
+    template_fields: Sequence[str] = aws_template_fields(*request_parameters)
 
     def __init__(
         self,
@@ -968,7 +765,11 @@ class PersonalizeUpdateSolutionOperator(PersonalizeUpdateResourceOperator):
         solution_update_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(request_arguments=locals(), **kwargs)
+        super().__init__(**kwargs)
+        self.solution_arn = solution_arn
+        self.perform_auto_training = perform_auto_training
+        self.perform_incremental_update = perform_incremental_update
+        self.solution_update_config = solution_update_config
 
 
 # The offline metrics GetSolutionMetrics reports, all "higher is better"; average_rewards_at_k only for a
@@ -1163,9 +964,8 @@ class PersonalizeSolutionMetricsCheckOperator(AwsBaseOperator[PersonalizeHook]):
         """The metrics of the version the campaign serves now; None when there is nothing to compare."""
         if not self.compare_to_campaign_arn:
             return None
-        campaign_kind = get_kind("campaign")
-        campaign = self.hook.describe(campaign_kind.key, self.compare_to_campaign_arn)
-        live_version_arn = campaign[get_kind("solution_version").arn_member]
+        campaign = self.hook.describe(CAMPAIGN, self.compare_to_campaign_arn)
+        live_version_arn = campaign[SOLUTION_VERSION.arn_member]
         if live_version_arn == self.solution_version_arn:
             self.log.info("%s already serves it: nothing to compare", self.compare_to_campaign_arn)
             return None
@@ -1174,90 +974,14 @@ class PersonalizeSolutionMetricsCheckOperator(AwsBaseOperator[PersonalizeHook]):
         return live
 
 
-class PersonalizeDeletionOperator(AwsBaseOperator[PersonalizeHook]):
-    """
-    What the delete operators share: delete resources, idempotently, and wait until they are gone.
-
-    Deletes are asynchronous (DELETE PENDING > DELETE IN_PROGRESS, then the resource is gone). A resource
-    already gone is success; one already being deleted is waited for; one still being created (or
-    updated) is waited for first, however its creation ends, because the service refuses to delete it
-    meanwhile. The waits run in the worker: deletions take minutes, and a teardown's stages must follow
-    each other, so these operators do not defer.
-
-    :param waiter_delay: Seconds between status checks. (default: each kind's)
-    :param waiter_max_attempts: Maximum number of status checks per wait. (default: each kind's)
-    :param aws_conn_id: The Airflow connection used for AWS credentials.
-        If this is ``None`` or empty then the default boto3 behaviour is used. If
-        running Airflow in a distributed manner and aws_conn_id is None or
-        empty, then default boto3 configuration would be used (and must be
-        maintained on each worker node).
-    :param region_name: AWS region_name. If not specified then the default boto3 behaviour is used.
-    :param verify: Whether or not to verify SSL certificates. See:
-        https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
-    :param botocore_config: Configuration dictionary (key-values) for botocore client. See:
-        https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
-    """
-
-    aws_hook_class = PersonalizeHook
-    ui_color = "#66c3ff"
-
-    def __init__(
-        self, *, waiter_delay: int | None = None, waiter_max_attempts: int | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(**kwargs)
-        self.waiter_delay = waiter_delay
-        self.waiter_max_attempts = waiter_max_attempts
-
-    def wait_settings(self, kind: ResourceKind) -> dict[str, int]:
-        return {
-            "waiter_delay": kind.waiter_delay if self.waiter_delay is None else self.waiter_delay,
-            "waiter_max_attempts": (
-                kind.waiter_max_attempts if self.waiter_max_attempts is None else self.waiter_max_attempts
-            ),
-        }
-
-    def settle(self, kind: ResourceKind, arn: str) -> None:
-        """Wait until the resource is no longer in progress, whether it succeeds or fails."""
-        try:
-            self.hook.wait(kind.key, arn, **self.wait_settings(kind))
-        except PersonalizeResourceFailedError as failure:
-            self.log.info("Personalize %s %s ended in %s", kind.label, arn, failure.status)
-
-    def start_deletion(self, kind: ResourceKind, resource: dict[str, Any]) -> str | None:
-        """Ask for the deletion of ``resource`` (its Describe body or list summary); None if already gone."""
-        arn = resource[kind.arn_member]
-        status = kind.status_of(resource)
-        if status in DELETION_STATUSES:
-            self.log.info("Personalize %s %s is already being deleted", kind.label, arn)
-            return arn
-        if kind.lifecycle and kind.lifecycle.is_in_progress(status):
-            self.settle(kind, arn)
-        if not self.hook.delete(kind.key, arn):
-            self.log.info("Personalize %s %s is already gone", kind.label, arn)
-            return None
-        self.log.info("Deleting Personalize %s %s", kind.label, arn)
-        return arn
-
-    def delete_all(self, kind: ResourceKind, resources: Sequence[dict[str, Any]]) -> list[str]:
-        """Delete ``resources`` of one kind and wait until all are gone; return the ARNs deleted.
-
-        Every deletion is asked for before any is waited for, so that the service runs them together.
-        """
-        deleted = [arn for resource in resources if (arn := self.start_deletion(kind, resource))]
-        if kind.lifecycle:  # schemas go at once
-            for arn in deleted:
-                self.hook.wait_until_deleted(kind.key, arn, **self.wait_settings(kind))
-        return deleted
-
-
-class PersonalizeDeleteResourceOperator(PersonalizeDeletionOperator):
+class PersonalizeDeleteResourceOperator(PersonalizeDeleteBaseOperator):
     """
     Delete one Amazon Personalize resource and wait until it is gone.
 
     A resource already gone is success. The service refuses to delete a resource that still holds others
     (``ResourceInUseException``: a dataset group with datasets, a solution with campaigns): delete those
     first, or the whole group with :class:`PersonalizeDeleteDatasetGroupOperator`. See
-    :class:`PersonalizeDeletionOperator` for the waits.
+    :class:`PersonalizeDeleteBaseOperator` for the waits.
 
     :param kind: The resource kind, a key of :mod:`airflow_provider_personalize.resources` that can be
         deleted: ``"campaign"``, ``"solution"``, ``"filter"``, ``"dataset"``, ``"schema"``, ...
@@ -1270,22 +994,18 @@ class PersonalizeDeleteResourceOperator(PersonalizeDeletionOperator):
 
     def __init__(self, *, kind: str, arn: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if get_kind(kind).delete_method is None:
-            raise ValueError(f"A Personalize {get_kind(kind).label} cannot be deleted")
-        self.kind = kind
+        resource_kind = get_waitable_kind(kind)
+        if not isinstance(resource_kind, ResourceKind) or resource_kind.delete_method is None:
+            raise ValueError(f"A Personalize {resource_kind.label} cannot be deleted")
+        self.kind = resource_kind
         self.arn = arn
 
     def execute(self, context: Context) -> str:
-        kind = get_kind(self.kind)
-        resource = self.hook.describe_if_exists(kind.key, self.arn)
-        if resource is None:
-            self.log.info("Personalize %s %s does not exist: nothing to delete", kind.label, self.arn)
-        else:
-            self.delete_all(kind, [resource])
+        self.delete_resource(self.kind, self.arn)
         return self.arn
 
 
-class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeletionOperator):
+class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeleteBaseOperator):
     """
     Delete a dataset group and everything in it, in the order the service requires.
 
@@ -1303,7 +1023,7 @@ class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeletionOperator):
 
     Idempotent: what is already gone is skipped, a group that does not exist is success (logged), and a
     retry or rerun finishes what a first try left. Waits in the worker only (see
-    :class:`PersonalizeDeletionOperator`); ``waiter_delay`` and ``waiter_max_attempts`` apply to each wait.
+    :class:`PersonalizeDeleteBaseOperator`); ``waiter_delay`` and ``waiter_max_attempts`` apply to each wait.
 
     :param dataset_group_arn: ARN of the dataset group; give this or ``dataset_group_name``. (templated)
     :param dataset_group_name: Name of the dataset group. (templated)
@@ -1331,7 +1051,6 @@ class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeletionOperator):
         self.delete_schemas = delete_schemas
 
     def execute(self, context: Context) -> dict[str, list[str]]:
-        group_kind = get_kind("dataset_group")
         group = self.find_group()
         if group is None:
             self.log.info(
@@ -1339,79 +1058,12 @@ class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeletionOperator):
                 self.dataset_group_arn or self.dataset_group_name,
             )
             return {}
-        group_arn = group[group_kind.arn_member]
-        held = self.list_held(group_arn)
-        schema_arns = self.schemas_used(held["dataset"]) if self.delete_schemas else []
-        self.settle_running_work(held)
-        deleted = {kind.key: self.delete_all(kind, held[kind.key]) for kind in deletion_order(group_kind.key)}
-        deleted[group_kind.key] = self.delete_all(group_kind, [group])
-        deleted["schema"] = self.delete_unused_schemas(schema_arns)
-        report = {key: arns for key, arns in deleted.items() if arns}
-        summary = ", ".join(f"{get_kind(key).label}: {len(arns)}" for key, arns in report.items())
-        self.log.info("Deleted from Personalize dataset group %s: %s", group_arn, summary or "nothing")
-        return report
+        return self.delete_dataset_group(group, delete_schemas=self.delete_schemas)
 
     def find_group(self) -> dict[str, Any] | None:
         if self.dataset_group_arn:
             from airflow_provider_personalize.hooks.request_model import build_request
 
             build_request("describe_dataset_group", {"dataset_group_arn": self.dataset_group_arn})
-            return self.hook.describe_if_exists("dataset_group", self.dataset_group_arn)
-        return self.hook.find_by_name("dataset_group", str(self.dataset_group_name))
-
-    def list_held(self, group_arn: str) -> dict[str, list[dict[str, Any]]]:
-        """Every resource the group holds, by kind, as list summaries (which carry ARN and status)."""
-        group_kind = get_kind("dataset_group")
-        held: dict[str, list[dict[str, Any]]] = {group_kind.key: [{group_kind.arn_member: group_arn}]}
-        for kind in held_kinds(group_kind.key):
-            holder = get_kind(str(kind.contained_in))
-            held[kind.key] = [
-                summary
-                for holder_summary in held[holder.key]
-                for summary in self.hook.list_summaries(kind.key, holder_summary[holder.arn_member])
-            ]
-        return held
-
-    def settle_running_work(self, held: Mapping[str, list[dict[str, Any]]]) -> None:
-        """Stop the trainings and wait for the jobs in progress: while they run, they block deletions."""
-        running = [
-            (kind, summary[kind.arn_member])
-            for kind in held_kinds("dataset_group")
-            if not kind.delete_method and kind.lifecycle
-            for summary in held[kind.key]
-            if kind.lifecycle.is_in_progress(kind.status_of(summary))
-        ]
-        for kind, arn in running:
-            if kind.stop_method:
-                self.stop(kind, arn)
-        for kind, arn in running:
-            self.settle(kind, arn)
-
-    def stop(self, kind: ResourceKind, arn: str) -> None:
-        self.log.info("Stopping Personalize %s %s", kind.label, arn)
-        try:
-            self.hook.stop_creation(kind.key, arn)
-        except ClientError as error:
-            # Already stopping, or done in the meantime: either way it is settling.
-            if error_code(error) != "ResourceInUseException":
-                raise
-
-    def schemas_used(self, datasets: Sequence[Mapping[str, Any]]) -> list[str]:
-        dataset_kind, schema_kind = get_kind("dataset"), get_kind("schema")
-        described = (
-            self.hook.describe_if_exists(dataset_kind.key, d[dataset_kind.arn_member]) for d in datasets
-        )
-        return sorted({dataset[schema_kind.arn_member] for dataset in described if dataset})
-
-    def delete_unused_schemas(self, schema_arns: Sequence[str]) -> list[str]:
-        """Delete the schemas no dataset uses any more; the service refuses the others, which are kept."""
-        schema_kind = get_kind("schema")
-        deleted = []
-        for arn in schema_arns:
-            try:
-                deleted += self.delete_all(schema_kind, [{schema_kind.arn_member: arn}])
-            except ClientError as error:
-                if error_code(error) != "ResourceInUseException":
-                    raise
-                self.log.info("Keeping Personalize schema %s: another dataset uses it", arn)
-        return deleted
+            return self.hook.describe_if_exists(DATASET_GROUP, self.dataset_group_arn)
+        return self.hook.find_by_name(DATASET_GROUP, str(self.dataset_group_name))

@@ -33,6 +33,7 @@ from typing import Any
 from airflow.sdk import DAG, Asset, chain
 from botocore import xform_name
 
+from airflow_provider_personalize.operators._base import PersonalizeCreateBaseOperator
 from airflow_provider_personalize.operators.personalize import (
     PersonalizeCreateBatchInferenceJobOperator,
     PersonalizeCreateBatchSegmentJobOperator,
@@ -43,7 +44,6 @@ from airflow_provider_personalize.operators.personalize import (
     PersonalizeCreateEventTrackerOperator,
     PersonalizeCreateFilterOperator,
     PersonalizeCreateRecommenderOperator,
-    PersonalizeCreateResourceOperator,
     PersonalizeCreateSchemaOperator,
     PersonalizeCreateSolutionOperator,
     PersonalizeCreateSolutionVersionOperator,
@@ -72,7 +72,7 @@ from airflow_provider_personalize.pipelines.tasks import (
 DEFAULT_START_DATE = datetime(2024, 1, 1, tzinfo=UTC)
 # A scheduled batch job's name ends with its run's time, as MPEML names them (batch_<solution>_<time>).
 RUN_TIME = "{{ (logical_date or dag_run.run_after).strftime('%Y_%m_%d_%H_%M_%S') }}"
-_BATCH_OPERATORS: dict[str, type[PersonalizeCreateResourceOperator]] = {
+_BATCH_OPERATORS: dict[str, type[PersonalizeCreateBaseOperator]] = {
     "batch_inference_job": PersonalizeCreateBatchInferenceJobOperator,
     "batch_segment_job": PersonalizeCreateBatchSegmentJobOperator,
 }
@@ -350,7 +350,7 @@ class _DagBuilder:
 
     def batch_job(
         self, job: BatchJob, task_id: str, version_arn: Any, name_suffix: str, filter_arn: Any | None
-    ) -> PersonalizeCreateResourceOperator:
+    ) -> PersonalizeCreateBaseOperator:
         job_name = f"{job.name_prefix}{name_suffix}"
         request = dict(job.request)
         if job.output_folder:

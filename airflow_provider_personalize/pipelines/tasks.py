@@ -13,7 +13,14 @@ from airflow.sdk import task
 
 from airflow_provider_personalize.hooks.personalize import PersonalizeHook
 from airflow_provider_personalize.operators.personalize import PersonalizeCreateSolutionVersionOperator
-from airflow_provider_personalize.resources import get_kind
+from airflow_provider_personalize.resources import (
+    CAMPAIGN,
+    DATASET,
+    DATASET_GROUP,
+    DATASET_IMPORT_JOB,
+    SOLUTION_VERSION,
+    get_kind,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -30,27 +37,28 @@ def find_resources(
     its group's as ``dataset_group``: what scheduled DAGs work on. Fails, naming what is missing, before the
     bootstrap DAG has created them."""
     hook = PersonalizeHook(aws_conn_id=aws_conn_id, region_name=region_name)
-    group = hook.find_by_name("dataset_group", dataset_group_name)
+    group = hook.find_by_name(DATASET_GROUP, dataset_group_name)
     if group is None:
         raise AirflowFailException(
             f"Personalize dataset group {dataset_group_name!r} not found: "
             f"run {dataset_group_name}_bootstrap first"
         )
-    group_arn = group[get_kind("dataset_group").arn_member]
+    group_arn = group[DATASET_GROUP.arn_member]
     datasets = {
-        summary["datasetType"].lower(): summary["datasetArn"]
-        for summary in hook.list_summaries("dataset", group_arn)
+        summary["datasetType"].lower(): summary[DATASET.arn_member]
+        for summary in hook.list_summaries(DATASET, group_arn)
         if "datasetType" in summary
     }
     found, missing = {"dataset_group": group_arn}, []
     for key in wanted:
-        kind, _, name = key.partition("/")
-        if kind == "dataset":
+        kind_key, _, name = key.partition("/")
+        if kind_key == DATASET.key:
             arn = datasets.get(name.lower())
         else:
-            held_by_group = get_kind(kind).contained_in == "dataset_group"
+            kind = get_kind(kind_key)
+            held_by_group = kind.contained_in is DATASET_GROUP
             resource = hook.find_by_name(kind, name, group_arn if held_by_group else None)
-            arn = resource[get_kind(kind).arn_member] if resource else None
+            arn = resource[kind.arn_member] if resource else None
         if arn is None:
             missing.append(key)
         else:
@@ -88,8 +96,8 @@ def import_source(
     if max_age_seconds is None:
         return location
     hook = PersonalizeHook(aws_conn_id=aws_conn_id, region_name=region_name)
-    kind = get_kind("dataset_import_job")
-    active = [s for s in hook.list_summaries(kind.key, dataset_arn) if s.get("status") == "ACTIVE"]
+    kind = DATASET_IMPORT_JOB
+    active = [s for s in hook.list_summaries(kind, dataset_arn) if s.get("status") == "ACTIVE"]
     if not active:
         return location
     last = max(active, key=lambda summary: summary.get("lastUpdatedDateTime", _LONG_AGO))
@@ -101,7 +109,7 @@ def import_source(
             f"of {timedelta(seconds=max_age_seconds)}: not importing again"
         )
     # New data at the same place, or data at a new place (a day's file), is imported.
-    imported_from = hook.describe(kind.key, last[kind.arn_member]).get("dataSource", {}).get("dataLocation")
+    imported_from = hook.describe(kind, last[kind.arn_member]).get("dataSource", {}).get("dataLocation")
     if imported_from == location and modified <= imported_at:
         raise AirflowSkipException(
             f"No data at {location} is newer than its last import, {last[kind.arn_member]}"
@@ -141,7 +149,7 @@ def serving_version(
     """The model batch jobs use: the one the solution's campaign serves, or the newest ACTIVE version."""
     hook = PersonalizeHook(aws_conn_id=aws_conn_id, region_name=region_name)
     if campaign_arn:
-        served = hook.describe("campaign", campaign_arn).get(get_kind("solution_version").arn_member)
+        served = hook.describe(CAMPAIGN, campaign_arn).get(SOLUTION_VERSION.arn_member)
         if served:
             return served
     newest = newest_active_version(hook, solution_arn, None)
@@ -152,8 +160,8 @@ def serving_version(
 
 def newest_active_version(hook: PersonalizeHook, solution_arn: str, max_age: timedelta | None) -> str | None:
     """The ARN of the solution's newest ACTIVE version (created within ``max_age``, if given), or None."""
-    kind = get_kind("solution_version")
-    active = [s for s in hook.list_summaries(kind.key, solution_arn) if s.get("status") == "ACTIVE"]
+    kind = SOLUTION_VERSION
+    active = [s for s in hook.list_summaries(kind, solution_arn) if s.get("status") == "ACTIVE"]
     if max_age is not None:
         oldest = datetime.now(UTC) - max_age
         active = [s for s in active if s.get("creationDateTime", _LONG_AGO) >= oldest]
@@ -175,8 +183,6 @@ class PersonalizeBootstrapSolutionVersionOperator(PersonalizeCreateSolutionVersi
 
     Takes the arguments of :class:`PersonalizeCreateSolutionVersionOperator`; returns the version's ARN.
     """
-
-    solution_arn: str  # set from the request's keywords by the create machine
 
     def __init__(
         self,
@@ -208,5 +214,5 @@ class PersonalizeBootstrapSolutionVersionOperator(PersonalizeCreateSolutionVersi
     def served_version(self) -> str | None:
         if not self.campaign_name:
             return None
-        campaign = self.hook.find_by_name("campaign", self.campaign_name, self.solution_arn)
-        return campaign.get(get_kind("solution_version").arn_member) if campaign else None
+        campaign = self.hook.find_by_name(CAMPAIGN, self.campaign_name, self.solution_arn)
+        return campaign.get(SOLUTION_VERSION.arn_member) if campaign else None

@@ -11,9 +11,23 @@ from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
 
-from airflow_provider_personalize.hooks.personalize import PersonalizeHook, arn_from_trigger_event
+from airflow_provider_personalize.hooks.personalize import PersonalizeHook
 from airflow_provider_personalize.links.personalize import PersonalizeResourceLink
-from airflow_provider_personalize.resources import get_kind
+from airflow_provider_personalize.resources import (
+    BATCH_INFERENCE_JOB,
+    BATCH_SEGMENT_JOB,
+    CAMPAIGN,
+    CAMPAIGN_UPDATE,
+    DATA_DELETION_JOB,
+    DATASET_EXPORT_JOB,
+    DATASET_IMPORT_JOB,
+    RECOMMENDER,
+    SOLUTION_UPDATE,
+    SOLUTION_VERSION,
+    WaitableKind,
+    get_waitable_kind,
+)
+from airflow_provider_personalize.waits import arn_from_event, is_settled, wait_trigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -27,7 +41,8 @@ class PersonalizeResourceSensor(AwsBaseSensor[PersonalizeHook]):
     ``soft_fail=True`` the task is skipped instead, as Airflow does for sensors). Returns the ARN.
 
     :param kind: The resource kind, a key of :mod:`airflow_provider_personalize.resources`
-        (``"dataset_import_job"``, ``"solution_version"``, ``"campaign_update"``, ...).
+        (``"dataset_import_job"``, ``"solution_version"``, ``"campaign_update"``, ...); the typed aliases
+        below fix it.
     :param arn: The resource's ARN. (templated)
     :param poke_interval: Seconds between status checks. (default: the kind's, suited to how long the
         service takes)
@@ -52,7 +67,7 @@ class PersonalizeResourceSensor(AwsBaseSensor[PersonalizeHook]):
     ui_color = "#66c3ff"
 
     # The typed aliases below fix the kind.
-    resource_kind: ClassVar[str | None] = None
+    resource_kind: ClassVar[WaitableKind | None] = None
 
     def __init__(
         self,
@@ -63,14 +78,13 @@ class PersonalizeResourceSensor(AwsBaseSensor[PersonalizeHook]):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
-        kind = kind or self.resource_kind
-        if kind is None:
+        resource_kind = get_waitable_kind(kind) if kind else self.resource_kind
+        if resource_kind is None:
             raise ValueError("PersonalizeResourceSensor needs the resource kind")
-        resource_kind = get_kind(kind)
         if poke_interval is None:
             poke_interval = resource_kind.waiter_delay
         super().__init__(poke_interval=poke_interval, **kwargs)
-        self.kind = resource_kind.key
+        self.kind = resource_kind
         self.arn = arn
         self.deferrable = deferrable
         self._last_status: str | None = None
@@ -83,92 +97,91 @@ class PersonalizeResourceSensor(AwsBaseSensor[PersonalizeHook]):
             aws_partition=self.hook.conn_partition,
             resource_arn=self.arn,
         )
-        if not self.deferrable:
+        if self.deferrable:
+            # The trigger counts polls where the sensor counts seconds; it polls at least every second.
+            waiter_delay = max(1, int(self.poke_interval))
+            self.defer(
+                trigger=wait_trigger(
+                    self,
+                    self.kind,
+                    self.arn,
+                    waiter_delay=waiter_delay,
+                    waiter_max_attempts=math.ceil(self.timeout / waiter_delay),
+                ),
+                method_name="execute_complete",
+                timeout=timedelta(seconds=self.timeout),
+            )
+        else:
             super().execute(context)
-            return self.arn
-        from airflow_provider_personalize.operators.personalize import resource_trigger
-
-        # The trigger counts polls where the sensor counts seconds; it polls at least every second.
-        waiter_delay = max(1, int(self.poke_interval))
-        self.defer(
-            trigger=resource_trigger(
-                self,
-                get_kind(self.kind),
-                self.arn,
-                waiter_delay=waiter_delay,
-                waiter_max_attempts=math.ceil(self.timeout / waiter_delay),
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
-        )
+        return self.arn
 
     def poke(self, context: Context) -> bool:
         description = self.hook.describe(self.kind, self.arn)
-        status = get_kind(self.kind).status_of(description)
+        status = self.kind.status_of(description)
         if status != self._last_status:
-            self.log.info("Personalize %s %s is %s", get_kind(self.kind).label, self.arn, status)
+            self.log.info("Personalize %s %s is %s", self.kind.label, self.arn, status)
             self._last_status = status
-        return self.hook.is_settled(self.kind, self.arn, description)
+        return is_settled(self.kind, self.arn, description)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
-        return arn_from_trigger_event(event)
+        return arn_from_event(event)
 
 
 class PersonalizeDatasetImportJobSensor(PersonalizeResourceSensor):
     """Wait for a dataset import job (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "dataset_import_job"
+    resource_kind = DATASET_IMPORT_JOB
 
 
 class PersonalizeDatasetExportJobSensor(PersonalizeResourceSensor):
     """Wait for a dataset export job (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "dataset_export_job"
+    resource_kind = DATASET_EXPORT_JOB
 
 
 class PersonalizeDataDeletionJobSensor(PersonalizeResourceSensor):
     """Wait for a data deletion job (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "data_deletion_job"
+    resource_kind = DATA_DELETION_JOB
 
 
 class PersonalizeSolutionVersionSensor(PersonalizeResourceSensor):
     """Wait for a solution version's training (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "solution_version"
+    resource_kind = SOLUTION_VERSION
 
 
 class PersonalizeBatchInferenceJobSensor(PersonalizeResourceSensor):
     """Wait for a batch inference job (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "batch_inference_job"
+    resource_kind = BATCH_INFERENCE_JOB
 
 
 class PersonalizeBatchSegmentJobSensor(PersonalizeResourceSensor):
     """Wait for a batch segment job (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "batch_segment_job"
+    resource_kind = BATCH_SEGMENT_JOB
 
 
 class PersonalizeCampaignSensor(PersonalizeResourceSensor):
     """Wait for a campaign to be created (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "campaign"
+    resource_kind = CAMPAIGN
 
 
 class PersonalizeCampaignUpdateSensor(PersonalizeResourceSensor):
     """Wait for a campaign's latest update (``arn``: the campaign); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "campaign_update"
+    resource_kind = CAMPAIGN_UPDATE
 
 
 class PersonalizeSolutionUpdateSensor(PersonalizeResourceSensor):
     """Wait for a solution's latest update (``arn``: the solution); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "solution_update"
+    resource_kind = SOLUTION_UPDATE
 
 
 class PersonalizeRecommenderSensor(PersonalizeResourceSensor):
     """Wait for a recommender (``arn``); see :class:`PersonalizeResourceSensor`."""
 
-    resource_kind = "recommender"
+    resource_kind = RECOMMENDER

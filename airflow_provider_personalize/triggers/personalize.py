@@ -27,12 +27,14 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from airflow_provider_personalize.resources import ResourceKind, get_kind
+from airflow_provider_personalize import waits
+from airflow_provider_personalize.resources import get_waitable_kind
 from airflow_provider_personalize.triggers._shared_client import (
     ClientKey,
     ClientOpeningError,
     shared_personalize_client,
 )
+from airflow_provider_personalize.waits import WaitEvent
 
 BACKOFF_GROWTH = 1.5
 JITTER = 0.2
@@ -115,7 +117,8 @@ class PersonalizeResourceTrigger(BaseTrigger):
     Wait, in the triggerer, for a Personalize resource to leave its in-progress statuses.
 
     :param kind: the resource kind's key in ``airflow_provider_personalize.resources``
-        (``"dataset_import_job"``, ``"solution_version"``, ``"campaign_update"``, ...).
+        (``"dataset_import_job"``, ``"solution_version"``, ``"campaign_update"``, ...); the trigger
+        holds the kind itself, and serializes its key.
     :param arn: the resource's ARN.
     :param waiter_delay: seconds before the second poll (the first comes at a random point of this
         interval); later intervals grow x1.5 up to ``max_delay``.
@@ -132,18 +135,14 @@ class PersonalizeResourceTrigger(BaseTrigger):
         polls; None for no limit but ``waiter_max_attempts``. Counted from the start of this run: a
         triggerer restart starts it again, as it does the polls.
 
-    ``run()`` yields one event, a dict with ``status``, ``kind``, ``arn`` and ``resource_status`` (the
-    last status seen, None if none was):
+    ``run()`` yields one event, a :class:`~airflow_provider_personalize.waits.WaitEvent`:
 
     - ``"success"``: the resource reached its success status.
-    - ``"failure"``: it reached a status that is neither success nor in progress; ``failure_reason``
-      (the service's failureReason, or None) and ``message`` (ARN, status, reason). Or the wait itself
+    - ``"failure"``: it reached a status that is neither success nor in progress. Or the wait itself
       failed: the resource does not exist, a request failed for good (access denied, invalid input) or
-      no client could be built; then ``resource_status`` and ``failure_reason`` are None, so that the
-      operator can tell a failed resource from a wait that may succeed on retry, and ``message`` says
-      what happened and the last status seen.
-    - ``"timeout"``: ``waiter_max_attempts`` polls or ``timeout`` seconds passed; ``message`` names the
-      ARN and the last status.
+      no client could be built; then ``resource_status`` is None, and ``message`` says what happened and
+      the last status seen.
+    - ``"timeout"``: ``waiter_max_attempts`` polls or ``timeout`` seconds passed.
     """
 
     def __init__(
@@ -161,14 +160,13 @@ class PersonalizeResourceTrigger(BaseTrigger):
         timeout: float | None = None,
     ) -> None:
         super().__init__()
-        resource_kind = get_kind(kind)
-        if resource_kind.lifecycle is None:
-            raise ValueError(f"A {resource_kind.label} is created synchronously: nothing to wait for")
+        self.kind = get_waitable_kind(kind)
+        if self.kind.lifecycle is None:
+            raise ValueError(f"A {self.kind.label} is created synchronously: nothing to wait for")
         if waiter_delay < 0:
             raise ValueError(f"waiter_delay must be >= 0, got {waiter_delay}")
         if waiter_max_attempts < 1:
             raise ValueError(f"waiter_max_attempts must be >= 1, got {waiter_max_attempts}")
-        self.kind = kind
         self.arn = arn
         self.waiter_delay = waiter_delay
         self.waiter_max_attempts = waiter_max_attempts
@@ -183,7 +181,7 @@ class PersonalizeResourceTrigger(BaseTrigger):
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
-                "kind": self.kind,
+                "kind": self.kind.key,
                 "arn": self.arn,
                 "waiter_delay": self.waiter_delay,
                 "waiter_max_attempts": self.waiter_max_attempts,
@@ -204,17 +202,8 @@ class PersonalizeResourceTrigger(BaseTrigger):
             async with shared_personalize_client(key) as client:
                 event = await _Wait(self, client).until_done()
         except ClientOpeningError as error:
-            event = self._event("failure", None, failure_reason=None, message=str(error))
+            event = waits.unreadable(self.kind, self.arn, str(error))
         yield TriggerEvent(event)
-
-    def _event(self, status: str, resource_status: str | None, **details: Any) -> dict[str, Any]:
-        return {
-            "status": status,
-            "kind": self.kind,
-            "arn": self.arn,
-            "resource_status": resource_status,
-            **details,
-        }
 
 
 class _Wait:
@@ -234,7 +223,7 @@ class _Wait:
 
     def __init__(self, trigger: PersonalizeResourceTrigger, client: Any) -> None:
         self.trigger = trigger
-        self.kind: ResourceKind = get_kind(trigger.kind)
+        self.kind = trigger.kind
         self.describe = getattr(client, self.kind.describe_method)
         self.schedule = PollSchedule(trigger.waiter_delay, trigger.max_delay)
         self.polls = 0
@@ -242,7 +231,7 @@ class _Wait:
         self.last_problem: str | None = None
         self.problems_logged: set[str] = set()
 
-    async def until_done(self) -> dict[str, Any]:
+    async def until_done(self) -> WaitEvent:
         trigger = self.trigger
         loop = asyncio.get_running_loop()
         deadline = None if trigger.timeout is None else loop.time() + trigger.timeout
@@ -259,7 +248,7 @@ class _Wait:
             if self.polls >= trigger.waiter_max_attempts or out_of_time:
                 return self.timed_out(out_of_time)
 
-    async def poll(self) -> dict[str, Any] | None:
+    async def poll(self) -> WaitEvent | None:
         """Describe the resource once: the final event, or None to keep waiting."""
         kind, trigger = self.kind, self.trigger
         try:
@@ -277,21 +266,9 @@ class _Wait:
         if status != self.last_status:
             trigger.log.info("Personalize %s %s is %s", kind.label, trigger.arn, status or "(no status)")
             self.last_status = status
-        lifecycle = kind.lifecycle
-        assert lifecycle is not None  # the trigger refuses kinds without one
-        if lifecycle.is_success(status):
-            return trigger._event("success", status)
-        if lifecycle.is_in_progress(status):
-            return None
-        reason = kind.failure_reason_of(description)
-        return trigger._event(
-            "failure",
-            status,
-            failure_reason=reason,
-            message=kind.failure_message(trigger.arn, status, reason),
-        )
+        return waits.outcome(kind, trigger.arn, description)
 
-    def request_failed(self, error: ClientError) -> dict[str, Any] | None:
+    def request_failed(self, error: ClientError) -> WaitEvent | None:
         kind, trigger = self.kind, self.trigger
         code = error.response.get("Error", {}).get("Code", "")
         http_status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
@@ -319,15 +296,15 @@ class _Wait:
                 name,
             )
 
-    def unreadable(self, error: Exception, what: str | None = None) -> dict[str, Any]:
-        """A failure of the wait, not of the resource: ``resource_status`` None says so to the operator,
-        which then fails the task retryably. The message keeps the last status seen."""
+    def unreadable(self, error: Exception, what: str | None = None) -> WaitEvent:
+        """A failure of the wait, not of the resource, which the operator fails the task retryably for.
+        The message keeps the last status seen."""
         kind, trigger = self.kind, self.trigger
         what = what or f"Could not describe Personalize {kind.label} {trigger.arn}"
         seen = f" (last status seen: {self.last_status})" if self.last_status else ""
-        return trigger._event("failure", None, failure_reason=None, message=f"{what}{seen}: {error}")
+        return waits.unreadable(kind, trigger.arn, f"{what}{seen}: {error}")
 
-    def timed_out(self, out_of_time: bool) -> dict[str, Any]:
+    def timed_out(self, out_of_time: bool) -> WaitEvent:
         trigger, last_status = self.trigger, self.last_status or "unknown (no poll succeeded)"
         if out_of_time:
             message = (
@@ -338,4 +315,4 @@ class _Wait:
             message = self.kind.timeout_message(trigger.arn, last_status, self.polls)
         if self.last_problem:
             message += f"; the last poll failed: {self.last_problem}"
-        return trigger._event("timeout", self.last_status, message=message)
+        return waits.timed_out(self.kind, trigger.arn, self.last_status, message)

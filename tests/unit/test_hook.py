@@ -7,7 +7,6 @@ from datetime import datetime
 
 import boto3
 import pytest
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 from botocore.stub import Stubber
 
 from airflow_provider_personalize.hooks.personalize import (
@@ -15,9 +14,13 @@ from airflow_provider_personalize.hooks.personalize import (
     PersonalizeResourceFailedError,
     PersonalizeRuntimeHook,
     PersonalizeWaitTimeoutError,
-    arn_from_trigger_event,
 )
-from airflow_provider_personalize.resources import get_kind
+from airflow_provider_personalize.resources import (
+    CAMPAIGN_UPDATE,
+    DATASET_GROUP,
+    DATASET_IMPORT_JOB,
+    SOLUTION_VERSION,
+)
 
 GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g"
 DATASET_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/g/INTERACTIONS"
@@ -57,8 +60,8 @@ def test_describe_and_status_read_the_table(hook_and_stub):
     stub.add_response(
         "describe_dataset_import_job", import_job("CREATE PENDING"), {"datasetImportJobArn": IMPORT_ARN}
     )
-    assert hook.describe("dataset_import_job", IMPORT_ARN)["jobName"] == "j"
-    assert hook.status("dataset_import_job", IMPORT_ARN) == "CREATE PENDING"
+    assert hook.describe(DATASET_IMPORT_JOB, IMPORT_ARN)["jobName"] == "j"
+    assert hook.status(DATASET_IMPORT_JOB, IMPORT_ARN) == "CREATE PENDING"
 
 
 def test_update_kinds_read_the_latest_update(hook_and_stub):
@@ -75,13 +78,13 @@ def test_update_kinds_read_the_latest_update(hook_and_stub):
         },
         {"campaignArn": campaign_arn},
     )
-    assert hook.status("campaign_update", campaign_arn) == "CREATE IN_PROGRESS"
+    assert hook.status(CAMPAIGN_UPDATE, campaign_arn) == "CREATE IN_PROGRESS"
 
 
 def test_create_returns_the_arn(hook_and_stub):
     hook, stub = hook_and_stub
     stub.add_response("create_dataset_group", {"datasetGroupArn": GROUP_ARN}, {"name": "g"})
-    assert hook.create("dataset_group", {"name": "g"}) == GROUP_ARN
+    assert hook.create(DATASET_GROUP, {"name": "g"}) == GROUP_ARN
 
 
 def test_find_by_name_pages_under_the_parent(hook_and_stub):
@@ -100,7 +103,7 @@ def test_find_by_name_pages_under_the_parent(hook_and_stub):
     stub.add_response(
         "describe_dataset_import_job", import_job("ACTIVE"), {"datasetImportJobArn": IMPORT_ARN}
     )
-    found = hook.find_by_name("dataset_import_job", "j", DATASET_ARN)
+    found = hook.find_by_name(DATASET_IMPORT_JOB, "j", DATASET_ARN)
     assert found is not None
     assert found["datasetImportJobArn"] == IMPORT_ARN
 
@@ -108,7 +111,7 @@ def test_find_by_name_pages_under_the_parent(hook_and_stub):
 def test_find_by_name_without_a_parent_filter_lists_everything(hook_and_stub):
     hook, stub = hook_and_stub
     stub.add_response("list_dataset_groups", {"datasetGroups": []}, {"maxResults": 100})
-    assert hook.find_by_name("dataset_group", "g") is None
+    assert hook.find_by_name(DATASET_GROUP, "g") is None
 
 
 def test_find_by_name_describes_solution_versions_whose_summaries_have_no_name(hook_and_stub):
@@ -131,7 +134,7 @@ def test_find_by_name_describes_solution_versions_whose_summaries_have_no_name(h
             {"solutionVersion": {"solutionVersionArn": arn, "name": name, "status": "ACTIVE"}},
             {"solutionVersionArn": arn},
         )
-    found = hook.find_by_name("solution_version", "nightly-2", SOLUTION_ARN)
+    found = hook.find_by_name(SOLUTION_VERSION, "nightly-2", SOLUTION_ARN)
     assert found is not None
     assert found["solutionVersionArn"] == versions[1]
 
@@ -140,9 +143,9 @@ def test_stop_creation_only_for_stoppable_kinds(hook_and_stub):
     hook, stub = hook_and_stub
     version_arn = f"{SOLUTION_ARN}/v1"
     stub.add_response("stop_solution_version_creation", {}, {"solutionVersionArn": version_arn})
-    hook.stop_creation("solution_version", version_arn)
+    hook.stop_creation(SOLUTION_VERSION, version_arn)
     with pytest.raises(ValueError, match="cannot be stopped"):
-        hook.stop_creation("dataset_import_job", IMPORT_ARN)
+        hook.stop_creation(DATASET_IMPORT_JOB, IMPORT_ARN)
 
 
 def test_wait_logs_each_status_change_once_and_returns_the_description(hook_and_stub, capsys):
@@ -151,7 +154,7 @@ def test_wait_logs_each_status_change_once_and_returns_the_description(hook_and_
         stub.add_response(
             "describe_dataset_import_job", import_job(status), {"datasetImportJobArn": IMPORT_ARN}
         )
-    description = hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=5)
+    description = hook.wait(DATASET_IMPORT_JOB, IMPORT_ARN, waiter_delay=0, waiter_max_attempts=5)
     assert description["status"] == "ACTIVE"
     # Airflow logs through structlog to stdout.
     status_lines = [line for line in capsys.readouterr().out.splitlines() if IMPORT_ARN in line]
@@ -167,7 +170,7 @@ def test_wait_raises_with_arn_status_and_failure_reason(hook_and_stub):
         {"datasetImportJobArn": IMPORT_ARN},
     )
     with pytest.raises(PersonalizeResourceFailedError) as raised:
-        hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=3)
+        hook.wait(DATASET_IMPORT_JOB, IMPORT_ARN, waiter_delay=0, waiter_max_attempts=3)
     message = str(raised.value)
     assert IMPORT_ARN in message
     assert "CREATE FAILED" in message
@@ -184,7 +187,7 @@ def test_wait_times_out_naming_the_arn_and_last_status(hook_and_stub):
             {"datasetImportJobArn": IMPORT_ARN},
         )
     with pytest.raises(PersonalizeWaitTimeoutError, match="CREATE IN_PROGRESS") as raised:
-        hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=2)
+        hook.wait(DATASET_IMPORT_JOB, IMPORT_ARN, waiter_delay=0, waiter_max_attempts=2)
     assert IMPORT_ARN in str(raised.value)
 
 
@@ -194,56 +197,4 @@ def test_an_unknown_status_ends_the_wait_as_a_failure(hook_and_stub):
         "describe_dataset_import_job", import_job("SOMETHING NEW"), {"datasetImportJobArn": IMPORT_ARN}
     )
     with pytest.raises(PersonalizeResourceFailedError, match="SOMETHING NEW"):
-        hook.wait("dataset_import_job", IMPORT_ARN, waiter_delay=0, waiter_max_attempts=3)
-
-
-def test_schemas_have_nothing_to_wait_for():
-    hook = PersonalizeHook(aws_conn_id=None)
-    assert hook.is_settled("schema", "arn:schema", {"schemaArn": "arn:schema"})
-
-
-EVENT = {"kind": "dataset_import_job", "arn": IMPORT_ARN}
-
-
-def test_a_success_event_gives_the_arn():
-    assert arn_from_trigger_event({**EVENT, "status": "success", "resource_status": "ACTIVE"}) == IMPORT_ARN
-
-
-def test_a_failure_event_raises_its_message():
-    event = {
-        **EVENT,
-        "status": "failure",
-        "resource_status": "CREATE FAILED",
-        "failure_reason": "Insufficient privileges for accessing data in S3.",
-        "message": get_kind("dataset_import_job").failure_message(
-            IMPORT_ARN, "CREATE FAILED", "Insufficient privileges for accessing data in S3."
-        ),
-    }
-    with pytest.raises(PersonalizeResourceFailedError, match="Insufficient privileges") as raised:
-        arn_from_trigger_event(event)
-    assert raised.value.status == "CREATE FAILED"
-
-
-def test_a_failure_to_read_the_resource_may_be_retried():
-    event = {
-        **EVENT,
-        "status": "failure",
-        "resource_status": None,
-        "failure_reason": None,
-        "message": "AccessDeniedException: not authorized to perform personalize:DescribeDatasetImportJob",
-    }
-    with pytest.raises(AirflowException, match="AccessDenied") as raised:
-        arn_from_trigger_event(event)
-    assert not isinstance(raised.value, AirflowFailException)
-
-
-def test_a_timeout_event_raises_its_message():
-    event = {**EVENT, "status": "timeout", "resource_status": "CREATE IN_PROGRESS", "message": "still going"}
-    with pytest.raises(PersonalizeWaitTimeoutError, match="still going"):
-        arn_from_trigger_event(event)
-
-
-@pytest.mark.parametrize("event", [None, {"status": "surprise"}])
-def test_a_missing_or_unknown_event_raises(event):
-    with pytest.raises(Exception, match="event"):
-        arn_from_trigger_event(event)
+        hook.wait(DATASET_IMPORT_JOB, IMPORT_ARN, waiter_delay=0, waiter_max_attempts=3)

@@ -1,4 +1,4 @@
-"""The create-and-wait machine and the operators declared on it.
+"""The create-and-wait machine and the operators declared on it (and the update declarations' consistency).
 
 The AWS client is a MagicMock behind a real PersonalizeHook, so the hook's table-driven logic runs and
 every request the operator sends (or does not send) is recorded. Service failures are simulated by
@@ -18,22 +18,28 @@ from airflow.providers.common.compat.sdk import AirflowException
 from airflow.sdk.exceptions import TaskDeferred
 from botocore.exceptions import ClientError
 
-from airflow_provider_personalize.hooks.personalize import (
-    PersonalizeResourceFailedError,
-    PersonalizeWaitTimeoutError,
-)
 from airflow_provider_personalize.hooks.request_model import InvalidRequestError, request_keywords
 from airflow_provider_personalize.operators import personalize as operators
+from airflow_provider_personalize.operators._base import (
+    PersonalizeBaseOperator,
+    PersonalizeCreateBaseOperator,
+    PersonalizeUpdateBaseOperator,
+    run_scoped_name,
+)
 from airflow_provider_personalize.operators.personalize import (
     PersonalizeCreateDatasetGroupOperator,
     PersonalizeCreateDatasetImportJobOperator,
-    PersonalizeCreateResourceOperator,
     PersonalizeCreateSchemaOperator,
     PersonalizeCreateSolutionVersionOperator,
-    run_scoped_name,
 )
-from airflow_provider_personalize.resources import get_kind
+from airflow_provider_personalize.resources import (
+    DATASET_IMPORT_JOB,
+    SOLUTION_VERSION,
+    ResourceKind,
+    UpdateKind,
+)
 from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
+from airflow_provider_personalize.waits import PersonalizeResourceFailedError, PersonalizeWaitTimeoutError
 
 DATASET_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/g/INTERACTIONS"
 GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g"
@@ -44,11 +50,12 @@ REAL_CLIENT = boto3.client(
     "personalize", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
 )
 
-OPERATOR_CLASSES = [
+DECLARATIONS = [
     cls
     for _, cls in inspect.getmembers(operators, inspect.isclass)
-    if issubclass(cls, PersonalizeCreateResourceOperator) and cls is not PersonalizeCreateResourceOperator
+    if issubclass(cls, PersonalizeBaseOperator) and cls.__module__ == operators.__name__
 ]
+OPERATOR_CLASSES = [cls for cls in DECLARATIONS if issubclass(cls, PersonalizeCreateBaseOperator)]
 
 
 def make_context(
@@ -62,7 +69,7 @@ def make_context(
     return {"ti": task_instance, "logical_date": logical_date}
 
 
-def with_client(operator: PersonalizeCreateResourceOperator) -> mock.MagicMock:
+def with_client(operator: PersonalizeCreateBaseOperator) -> mock.MagicMock:
     """Give the operator's (real) hook a recording client; return the client."""
     # Specced on a real client: a method the service lacks fails, and the hook sees a botocore client.
     client = mock.MagicMock(spec=REAL_CLIENT)
@@ -98,8 +105,8 @@ def import_operator(**kwargs) -> PersonalizeCreateDatasetImportJobOperator:
 # Declarations
 
 
-def test_every_create_request_of_issues_4_and_5_has_an_operator():
-    assert {cls.resource_kind for cls in OPERATOR_CLASSES} == {
+def test_every_create_request_has_an_operator():
+    assert {cls.resource_kind.key for cls in OPERATOR_CLASSES} == {
         "dataset_group",
         "schema",
         "dataset",
@@ -118,13 +125,32 @@ def test_every_create_request_of_issues_4_and_5_has_an_operator():
     }
 
 
-@pytest.mark.parametrize("cls", OPERATOR_CLASSES, ids=lambda cls: cls.__name__)
-def test_keywords_are_exactly_the_api_members_in_snake_case(cls):
-    kind = get_kind(cls.resource_kind)
-    assert set(cls.request_parameters) == set(request_keywords(kind.create_method))
+def request_method(cls: type[PersonalizeBaseOperator]) -> str:
+    kind = cls.resource_kind
+    return kind.create_method if isinstance(kind, ResourceKind) else kind.update_method
 
 
-@pytest.mark.parametrize("cls", OPERATOR_CLASSES, ids=lambda cls: cls.__name__)
+def test_create_operators_create_and_update_operators_update():
+    assert all(isinstance(cls.resource_kind, ResourceKind) for cls in OPERATOR_CLASSES)
+    updates = [cls for cls in DECLARATIONS if issubclass(cls, PersonalizeUpdateBaseOperator)]
+    assert {cls.resource_kind.key for cls in updates} == {"campaign_update", "solution_update"}
+    assert all(isinstance(cls.resource_kind, UpdateKind) for cls in updates)
+    assert len(DECLARATIONS) == len(OPERATOR_CLASSES) + len(updates) == 17
+
+
+@pytest.mark.parametrize("cls", DECLARATIONS, ids=lambda cls: cls.__name__)
+def test_request_parameters_are_exactly_the_api_members_in_snake_case(cls):
+    assert sorted(cls.request_parameters) == sorted(request_keywords(request_method(cls)))
+
+
+@pytest.mark.parametrize("cls", DECLARATIONS, ids=lambda cls: cls.__name__)
+def test_request_parameters_are_exactly_the_keywords_the_declaration_takes(cls):
+    own = inspect.signature(cls.__init__).parameters.values()
+    keywords = [parameter.name for parameter in own if parameter.kind is parameter.KEYWORD_ONLY]
+    assert keywords == list(cls.request_parameters)
+
+
+@pytest.mark.parametrize("cls", DECLARATIONS, ids=lambda cls: cls.__name__)
 def test_every_member_is_templated_and_documented(cls):
     assert set(cls.request_parameters) <= set(cls.template_fields)
     assert {"aws_conn_id", "region_name", "verify"} <= set(cls.template_fields)
@@ -132,15 +158,16 @@ def test_every_member_is_templated_and_documented(cls):
         assert f":param {parameter}:" in cls.__doc__
 
 
-@pytest.mark.parametrize("cls", OPERATOR_CLASSES, ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", DECLARATIONS, ids=lambda cls: cls.__name__)
 def test_every_declared_keyword_reaches_the_request(cls):
     values = {parameter: f"value-of-{parameter}" for parameter in cls.request_parameters}
     operator = cls(task_id="declared", **values)
     assert operator.request_arguments() == values
+    assert {parameter: getattr(operator, parameter) for parameter in cls.request_parameters} == values
 
 
 def test_waits_default_to_the_kind_and_can_be_overridden():
-    kind = get_kind("solution_version")
+    kind = SOLUTION_VERSION
     operator = PersonalizeCreateSolutionVersionOperator(task_id="train", solution_arn=SOLUTION_ARN)
     assert (operator.waiter_delay, operator.waiter_max_attempts) == (
         kind.waiter_delay,
@@ -387,6 +414,7 @@ def test_deferrable_defers_to_the_trigger_with_the_tasks_connection():
         operator.execute(make_context())
     trigger = deferred.value.trigger
     assert isinstance(trigger, PersonalizeResourceTrigger)
+    assert trigger.kind is DATASET_IMPORT_JOB
     assert deferred.value.method_name == "execute_complete"
     _, trigger_kwargs = trigger.serialize()
     assert trigger_kwargs["kind"] == "dataset_import_job"

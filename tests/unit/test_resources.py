@@ -7,16 +7,25 @@ import pytest
 from botocore import xform_name
 
 from airflow_provider_personalize.resources import (
+    CAMPAIGN,
+    CAMPAIGN_UPDATE,
+    DATASET_GROUP,
+    DATASET_IMPORT_JOB,
     DELETION_ORDER,
     RESOURCE_KINDS,
-    deletion_order,
+    SOLUTION,
+    UPDATE_KINDS,
+    WAITABLE_KINDS,
     get_kind,
+    get_waitable_kind,
     held_kinds,
 )
+from airflow_provider_personalize.resources import deletion_order as deletion_order_of
 
 MODEL = botocore.session.get_session().get_service_model("personalize")
 OPERATIONS = {xform_name(name): MODEL.operation_model(name) for name in MODEL.operation_names}
 KINDS = list(RESOURCE_KINDS.values())
+UPDATES = list(UPDATE_KINDS.values())
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)
@@ -31,30 +40,52 @@ def test_methods_exist(kind):
 def test_members_match_the_model(kind):
     described = OPERATIONS[kind.describe_method].output_shape.members[kind.response_key]
     assert kind.arn_member in described.members
-    status_holder = described.members[kind.update_member] if kind.update_member else described
-    assert ("status" in status_holder.members) == (kind.lifecycle is not None)
+    assert ("status" in described.members) == (kind.lifecycle is not None)
     list_operation = OPERATIONS[kind.list_method]
     assert kind.list_key in list_operation.output_shape.members
     if kind.parent_member:
         assert kind.parent_member in list_operation.input_shape.members
         assert kind.parent_member in OPERATIONS[kind.create_method].input_shape.members
-    if not kind.update_member:
-        assert kind.name_member in OPERATIONS[kind.create_method].input_shape.members
+    assert kind.name_member in OPERATIONS[kind.create_method].input_shape.members
 
 
-def test_update_pseudo_kinds_read_the_latest_update():
-    campaign_update = get_kind("campaign_update")
+@pytest.mark.parametrize("kind", UPDATES, ids=lambda kind: kind.key)
+def test_update_members_match_the_model(kind):
+    described = OPERATIONS[kind.describe_method].output_shape.members[kind.response_key]
+    assert "status" in described.members[kind.update_member].members
+    assert kind.arn_member in OPERATIONS[kind.update_method].input_shape.required_members
+
+
+def test_update_kinds_read_the_latest_update():
     description = {
         "status": "ACTIVE",
         "latestCampaignUpdate": {"status": "CREATE FAILED", "failureReason": "x"},
     }
-    assert campaign_update.status_of(description) == "CREATE FAILED"
-    assert campaign_update.failure_reason_of(description) == "x"
-    assert get_kind("campaign").status_of(description) == "ACTIVE"
+    assert CAMPAIGN_UPDATE.status_of(description) == "CREATE FAILED"
+    assert CAMPAIGN_UPDATE.failure_reason_of(description) == "x"
+    assert CAMPAIGN.status_of(description) == "ACTIVE"
+    assert CAMPAIGN_UPDATE.status_of({"status": "ACTIVE"}) == ""  # never updated
+
+
+def test_a_create_kind_and_an_update_kind_are_different_things():
+    # A resource kind cannot start an update, nor can an update be created, listed or deleted.
+    assert not hasattr(CAMPAIGN, "update_method")
+    for method in ("create_method", "list_method", "delete_method", "stop_method"):
+        assert not hasattr(CAMPAIGN_UPDATE, method)
+    assert CAMPAIGN_UPDATE.resource is CAMPAIGN
+
+
+def test_a_kind_is_found_by_its_key_where_a_user_types_it():
+    assert get_kind("dataset_import_job") is DATASET_IMPORT_JOB
+    assert get_waitable_kind("campaign_update") is CAMPAIGN_UPDATE
+    assert get_waitable_kind("campaign") is CAMPAIGN
+    with pytest.raises(ValueError, match="known: dataset_group"):
+        get_kind("campaign_update")
+    assert set(WAITABLE_KINDS) == set(RESOURCE_KINDS) | set(UPDATE_KINDS)
 
 
 def test_statuses_are_disjoint_per_lifecycle():
-    for kind in KINDS:
+    for kind in WAITABLE_KINDS.values():
         lifecycle = kind.lifecycle
         if lifecycle is None:
             continue
@@ -72,9 +103,6 @@ def test_unknown_kind_names_the_known_ones():
 def test_named_per_run_kinds_are_the_jobs_and_the_optionally_named(kind):
     # A kind gets a run-derived default name when its API calls it a job, or does not require a name:
     # both create a new resource per pipeline run.
-    if kind.update_member:
-        assert not kind.named_per_run
-        return
     create_input = OPERATIONS[kind.create_method].input_shape
     per_run = kind.name_member == "jobName" or kind.name_member not in create_input.required_members
     assert kind.named_per_run == per_run
@@ -98,7 +126,7 @@ DOCUMENTED_HOURS = {
 }
 
 
-@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)
+@pytest.mark.parametrize("kind", list(WAITABLE_KINDS.values()), ids=lambda kind: kind.key)
 def test_default_wait_covers_the_documented_duration(kind):
     budget_hours = kind.waiter_delay * kind.waiter_max_attempts / 3600
     assert budget_hours >= DOCUMENTED_HOURS.get(kind.key, 0.5)
@@ -107,7 +135,7 @@ def test_default_wait_covers_the_documented_duration(kind):
 
 
 def test_messages_name_the_arn_status_and_reason():
-    kind = get_kind("dataset_import_job")
+    kind = DATASET_IMPORT_JOB
     failed = kind.failure_message("arn:x", "CREATE FAILED", "Insufficient privileges")
     assert "arn:x" in failed
     assert "CREATE FAILED" in failed
@@ -121,27 +149,20 @@ def test_messages_name_the_arn_status_and_reason():
 
 def test_kinds_whose_arn_does_not_hold_the_name_are_looked_up_before_creating():
     for kind in KINDS:
-        if kind.arn_type is None and not kind.update_member:
+        if kind.arn_type is None:
             assert not kind.create_refuses_duplicates, kind.key
 
 
 @pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.contained_in], ids=lambda kind: kind.key)
 def test_held_kinds_list_by_their_holders_arn(kind):
-    assert kind.list_filter_member == get_kind(kind.contained_in).arn_member
+    assert kind.list_filter_member == kind.contained_in.arn_member
     assert kind.list_filter_member in OPERATIONS[kind.list_method].input_shape.members
     # Where the create request names the parent, it is the same holder.
     assert kind.parent_member in (None, kind.list_filter_member)
 
 
-@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.update_member], ids=lambda kind: kind.key)
-def test_update_kinds_start_updates_and_are_never_deleted(kind):
-    assert kind.arn_member in OPERATIONS[kind.update_method].input_shape.required_members
-    assert kind.delete_method is None
-    assert kind.contained_in is None
-
-
 def test_deletion_order_is_the_documented_clean_up_order():
-    assert [kind.key for kind in deletion_order("dataset_group")] == [
+    assert [kind.key for kind in deletion_order_of(DATASET_GROUP)] == [
         "recommender",
         "campaign",
         "solution",
@@ -150,22 +171,23 @@ def test_deletion_order_is_the_documented_clean_up_order():
         "metric_attribution",
         "dataset",
     ]
-    assert [kind.key for kind in deletion_order("solution")] == ["campaign"]
-    assert deletion_order("campaign") == []
+    assert [kind.key for kind in deletion_order_of(SOLUTION)] == ["campaign"]
+    assert deletion_order_of(CAMPAIGN) == []
 
 
 @pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.delete_method], ids=lambda kind: kind.key)
 def test_every_deletable_kind_goes_before_its_holder(kind):
-    assert kind.key in DELETION_ORDER
+    assert kind in DELETION_ORDER
     if kind.contained_in:
-        assert DELETION_ORDER.index(kind.key) < DELETION_ORDER.index(kind.contained_in)
+        assert DELETION_ORDER.index(kind) < DELETION_ORDER.index(kind.contained_in)
 
 
 def test_held_kinds_come_after_their_holders_and_reach_the_jobs():
-    held = [kind.key for kind in held_kinds("dataset_group")]
+    held = [kind.key for kind in held_kinds(DATASET_GROUP)]
     for key in held:
         holder = get_kind(key).contained_in
-        assert holder == "dataset_group" or held.index(holder) < held.index(key)
+        assert holder is not None
+        assert holder is DATASET_GROUP or held.index(holder.key) < held.index(key)
     # Jobs and versions cannot be deleted, but a teardown must know them: while they run they block it.
     assert {"solution_version", "batch_inference_job", "dataset_import_job", "data_deletion_job"} <= set(held)
     assert "schema" not in held  # schemas are shared between dataset groups

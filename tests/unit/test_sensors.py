@@ -10,13 +10,13 @@ import boto3
 import pytest
 from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
 
-from airflow_provider_personalize.hooks.personalize import PersonalizeResourceFailedError
-from airflow_provider_personalize.resources import RESOURCE_KINDS, get_kind
+from airflow_provider_personalize.resources import WAITABLE_KINDS, get_kind
 from airflow_provider_personalize.sensors import personalize as sensors
 from airflow_provider_personalize.sensors.personalize import (
     PersonalizeDatasetImportJobSensor,
     PersonalizeResourceSensor,
 )
+from airflow_provider_personalize.waits import PersonalizeResourceFailedError
 
 IMPORT_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/j"
 REAL_CLIENT = boto3.client(
@@ -137,7 +137,7 @@ def test_the_poke_interval_defaults_to_the_kinds_delay():
 
 @pytest.mark.parametrize("alias", ALIASES, ids=lambda cls: cls.__name__)
 def test_each_alias_names_a_kind_of_the_table(alias):
-    assert alias.resource_kind in RESOURCE_KINDS
+    assert alias.resource_kind in WAITABLE_KINDS.values()
     assert alias(task_id="wait", arn="arn:x").kind == alias.resource_kind
 
 

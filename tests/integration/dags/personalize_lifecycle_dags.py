@@ -23,6 +23,7 @@ from airflow_provider_personalize.operators.personalize import (
     PersonalizeSolutionMetricsCheckOperator,
     PersonalizeUpdateCampaignOperator,
 )
+from airflow_provider_personalize.resources import CAMPAIGN
 
 # The DAGs folder holds both files: this one builds on the other's helpers.
 GROUP_NAME = "it-lifecycle"
@@ -34,7 +35,7 @@ IMPOSSIBLE_BAR = {"coverage": 1.01}
 @task
 def served_version(campaign_arn: str) -> str:
     """The version the campaign serves, read before the teardown deletes it."""
-    return PersonalizeHook(aws_conn_id=CONN_ID).describe("campaign", campaign_arn)["solutionVersionArn"]
+    return PersonalizeHook(aws_conn_id=CONN_ID).describe(CAMPAIGN, campaign_arn)["solutionVersionArn"]
 
 
 @task
