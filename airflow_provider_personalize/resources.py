@@ -105,6 +105,11 @@ class _Watched(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.key!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A kind is one of this module's constants, compared by identity: a copy (Airflow copies
+        # operators) or an unpickled kind is that constant again.
+        return get_waitable_kind, (self.key,)
+
     def status_of(self, description: Mapping[str, Any]) -> str:
         """The status this kind waits on, from the resource's Describe body."""
         return str(self.status_holder(description).get("status", ""))
@@ -124,7 +129,7 @@ class _Watched(ABC):
         )
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ResourceKind(_Watched):
     """One kind of Personalize resource.
 
@@ -207,7 +212,7 @@ class ResourceKind(_Watched):
         return self.list_key_override or _lower_first(self.noun) + "s"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class UpdateKind(_Watched):
     """The latest update of a kind of resource (a campaign's ``latestCampaignUpdate``).
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import botocore.session
 import pytest
 from botocore import xform_name
@@ -197,3 +200,11 @@ def test_held_kinds_come_after_their_holders_and_reach_the_jobs():
 def test_the_create_requests_parent_is_what_listx_filters_by(kind):
     # The create machine finds a taken name by listing under request[parent_member].
     assert kind.parent_member in (None, kind.list_filter_member)
+
+
+@pytest.mark.parametrize("kind", list(WAITABLE_KINDS.values()), ids=lambda kind: kind.key)
+def test_a_kind_copied_or_unpickled_is_the_tables_kind(kind):
+    # Kinds compare by identity; Airflow copies operators, and with them the kinds they hold.
+    assert copy.copy(kind) is kind
+    assert copy.deepcopy({"kind": kind})["kind"] is kind
+    assert pickle.loads(pickle.dumps(kind)) is kind
