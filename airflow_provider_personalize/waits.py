@@ -5,28 +5,23 @@ success status), ``"failure"`` (it reached any other status that is not in progr
 not read it) or ``"timeout"``. The trigger builds its events here (:func:`outcome`, :func:`unreadable`,
 :func:`timed_out`); the operators and sensors that deferred decode them here (:func:`arn_from_event`);
 the blocking wait in the worker and the sensor's poke decide with the same functions
-(:func:`is_settled`), so that a wait ends alike whichever way it is done. :func:`wait_trigger` builds the
-trigger for a task.
+(:func:`is_settled`), so that a wait ends alike whichever way it is done.
 
-Importing this module is cheap (DAG files import it through the operators): the trigger, which imports
-aiobotocore and aiohttp, is imported only when a task defers.
+Importing this module is cheap, and imports nothing async: DAG files import it through the operators and
+sensors. The trigger (``PersonalizeResourceTrigger.for_task`` builds it for a task), which imports
+aiobotocore and aiohttp, imports this module, not the other way round; tasks import it only when they
+defer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
 from airflow_provider_personalize.resources import WaitableKind
-
-if TYPE_CHECKING:
-    from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
-    from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
-
-    from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 
 
 class PersonalizeResourceFailedError(AirflowFailException):
@@ -149,31 +144,3 @@ def _arn_or_raise(event: Mapping[str, Any]) -> str:
     if status == "timeout":
         raise PersonalizeWaitTimeoutError(event["message"])
     raise AirflowException(f"Unexpected event from the Personalize trigger: {event}")
-
-
-def wait_trigger(
-    task: AwsBaseOperator[Any] | AwsBaseSensor[Any],
-    kind: WaitableKind,
-    arn: str,
-    waiter_delay: int,
-    waiter_max_attempts: int,
-) -> PersonalizeResourceTrigger:
-    """The trigger that waits for ``arn`` with ``task``'s AWS connection (imported only now).
-
-    The trigger's polls back off, so ``waiter_max_attempts`` of them would outlast the same wait in the
-    worker several times over; its ``timeout`` keeps the worker's budget, ``waiter_delay`` times
-    ``waiter_max_attempts``, so that a wait lasts as long whichever way it is done.
-    """
-    from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
-
-    return PersonalizeResourceTrigger(
-        kind=kind.key,
-        arn=arn,
-        waiter_delay=waiter_delay,
-        waiter_max_attempts=waiter_max_attempts,
-        timeout=waiter_delay * waiter_max_attempts if waiter_delay > 0 else None,
-        aws_conn_id=task.aws_conn_id,
-        region_name=task.region_name,
-        verify=task.verify,
-        botocore_config=task.botocore_config,
-    )

@@ -37,7 +37,6 @@ from airflow_provider_personalize.waits import (
     PersonalizeResourceFailedError,
     arn_from_event,
     is_settled,
-    wait_trigger,
 )
 
 if TYPE_CHECKING:
@@ -189,12 +188,15 @@ class PersonalizeBaseOperator(AwsBaseOperator[PersonalizeHook]):
 
     def defer_until_done(self, arn: str, method_name: str) -> None:
         """Hand the task to the triggerer until ``arn`` is done; it resumes in ``method_name``."""
+        # The trigger imports aiobotocore and aiohttp: only when a task defers, never at DAG parse.
+        from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
+
         kind = self.resource_kind
         self.log.info("Deferring until Personalize %s %s is done", kind.label, arn)
-        self.defer(
-            trigger=wait_trigger(self, kind, arn, self.waiter_delay, self.waiter_max_attempts),
-            method_name=method_name,
+        trigger = PersonalizeResourceTrigger.for_task(
+            self, kind, arn, waiter_delay=self.waiter_delay, waiter_max_attempts=self.waiter_max_attempts
         )
+        self.defer(trigger=trigger, method_name=method_name)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         return arn_from_event(event)

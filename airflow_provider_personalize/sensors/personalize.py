@@ -27,7 +27,7 @@ from airflow_provider_personalize.resources import (
     WaitableKind,
     get_waitable_kind,
 )
-from airflow_provider_personalize.waits import arn_from_event, is_settled, wait_trigger
+from airflow_provider_personalize.waits import arn_from_event, is_settled
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -98,10 +98,13 @@ class PersonalizeResourceSensor(AwsBaseSensor[PersonalizeHook]):
             resource_arn=self.arn,
         )
         if self.deferrable:
+            # The trigger imports aiobotocore and aiohttp: only when a task defers, never at DAG parse.
+            from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
+
             # The trigger counts polls where the sensor counts seconds; it polls at least every second.
             waiter_delay = max(1, int(self.poke_interval))
             self.defer(
-                trigger=wait_trigger(
+                trigger=PersonalizeResourceTrigger.for_task(
                     self,
                     self.kind,
                     self.arn,

@@ -20,7 +20,7 @@ import asyncio
 import random
 from asyncio import sleep
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -28,13 +28,17 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from airflow_provider_personalize import waits
-from airflow_provider_personalize.resources import get_waitable_kind
+from airflow_provider_personalize.resources import WaitableKind, get_waitable_kind
 from airflow_provider_personalize.triggers._shared_client import (
     ClientKey,
     ClientOpeningError,
     shared_personalize_client,
 )
 from airflow_provider_personalize.waits import WaitEvent
+
+if TYPE_CHECKING:
+    from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
+    from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 
 BACKOFF_GROWTH = 1.5
 JITTER = 0.2
@@ -176,6 +180,34 @@ class PersonalizeResourceTrigger(BaseTrigger):
         self.botocore_config = botocore_config
         self.max_delay = default_max_delay(waiter_delay) if max_delay is None else max_delay
         self.timeout = timeout
+
+    @classmethod
+    def for_task(
+        cls,
+        task: AwsBaseOperator[Any] | AwsBaseSensor[Any],
+        kind: WaitableKind,
+        arn: str,
+        *,
+        waiter_delay: int,
+        waiter_max_attempts: int,
+    ) -> PersonalizeResourceTrigger:
+        """The trigger with which ``task`` waits for ``arn``, with the task's AWS connection.
+
+        Its polls back off, so ``waiter_max_attempts`` of them would outlast the same wait in the worker
+        several times over: its ``timeout`` keeps the worker's budget, ``waiter_delay`` times
+        ``waiter_max_attempts``, so that a wait lasts as long whichever way it is done.
+        """
+        return cls(
+            kind=kind.key,
+            arn=arn,
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=waiter_max_attempts,
+            timeout=waiter_delay * waiter_max_attempts if waiter_delay > 0 else None,
+            aws_conn_id=task.aws_conn_id,
+            region_name=task.region_name,
+            verify=task.verify,
+            botocore_config=task.botocore_config,
+        )
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (

@@ -13,6 +13,7 @@ import asyncio
 import random
 import threading
 from typing import Any
+from unittest import mock
 
 import aiohttp
 import pytest
@@ -20,6 +21,7 @@ from airflow.triggers.base import TriggerEvent
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 from structlog.testing import capture_logs
 
+from airflow_provider_personalize.resources import CAMPAIGN_UPDATE
 from airflow_provider_personalize.triggers import _shared_client
 from airflow_provider_personalize.triggers import personalize as trigger_module
 from airflow_provider_personalize.triggers.personalize import (
@@ -29,6 +31,7 @@ from airflow_provider_personalize.triggers.personalize import (
 )
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/nightly"
+CAMPAIGN_ARN = "arn:aws:personalize:us-east-1:123456789012:campaign/c"
 KIND = "dataset_import_job"
 
 
@@ -180,6 +183,27 @@ def test_serialize_round_trips_through_the_classpath():
         "max_delay": 300,
         "timeout": 3600,
     }
+
+
+def test_a_task_defers_with_its_connection_and_the_blocking_waits_budget():
+    task = mock.Mock(aws_conn_id="aws_personalize", region_name="eu-west-1", verify=False, botocore_config={})
+    trigger = PersonalizeResourceTrigger.for_task(
+        task, CAMPAIGN_UPDATE, CAMPAIGN_ARN, waiter_delay=30, waiter_max_attempts=4
+    )
+    assert trigger.kind is CAMPAIGN_UPDATE
+    _, kwargs = trigger.serialize()
+    assert kwargs["kind"] == "campaign_update"
+    assert (kwargs["aws_conn_id"], kwargs["region_name"], kwargs["verify"]) == (
+        "aws_personalize",
+        "eu-west-1",
+        False,
+    )
+    assert (kwargs["waiter_delay"], kwargs["waiter_max_attempts"], kwargs["timeout"]) == (30, 4, 30 * 4)
+    # Polling without a delay (tests, the emulator) has no time budget: only the attempts bound it.
+    no_delay = PersonalizeResourceTrigger.for_task(
+        task, CAMPAIGN_UPDATE, CAMPAIGN_ARN, waiter_delay=0, waiter_max_attempts=4
+    )
+    assert no_delay.timeout is None
 
 
 def test_contract_positional_order():

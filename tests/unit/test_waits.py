@@ -1,15 +1,12 @@
-"""The wait contract: the events a wait ends with, how operators and sensors decode them, and the trigger
-a task defers to."""
+"""The wait contract: the events a wait ends with, and how operators, sensors and the worker's blocking wait
+decode them."""
 
 from __future__ import annotations
-
-from unittest import mock
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
 from airflow_provider_personalize.resources import CAMPAIGN_UPDATE, DATASET_IMPORT_JOB, SCHEMA
-from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 from airflow_provider_personalize.waits import (
     PersonalizeResourceFailedError,
     PersonalizeWaitTimeoutError,
@@ -18,7 +15,6 @@ from airflow_provider_personalize.waits import (
     outcome,
     timed_out,
     unreadable,
-    wait_trigger,
 )
 
 IMPORT_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/j"
@@ -116,20 +112,3 @@ def test_a_timeout_event_raises_its_message():
 def test_a_missing_or_unknown_event_raises(event):
     with pytest.raises(AirflowException, match="event"):
         arn_from_event(event)
-
-
-def test_the_trigger_waits_with_the_tasks_connection_and_keeps_the_blocking_waits_budget():
-    task = mock.Mock(aws_conn_id="aws_personalize", region_name="eu-west-1", verify=False, botocore_config={})
-    trigger = wait_trigger(task, CAMPAIGN_UPDATE, CAMPAIGN_ARN, waiter_delay=30, waiter_max_attempts=4)
-    assert isinstance(trigger, PersonalizeResourceTrigger)
-    assert trigger.kind is CAMPAIGN_UPDATE
-    _, kwargs = trigger.serialize()
-    assert kwargs["kind"] == "campaign_update"
-    assert (kwargs["aws_conn_id"], kwargs["region_name"], kwargs["verify"]) == (
-        "aws_personalize",
-        "eu-west-1",
-        False,
-    )
-    assert kwargs["timeout"] == 30 * 4
-    # Polling without a delay (tests, the emulator) has no time budget: only the attempts bound it.
-    assert wait_trigger(task, CAMPAIGN_UPDATE, CAMPAIGN_ARN, 0, 4).timeout is None
