@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lifecycle:
     """The statuses of one family of resources, as AWS documents them.
 
     A status in neither ``in_progress`` nor ``success`` ends a wait as a failure: that covers the
     documented failure states and anything the service might add, so no wait can hang on a status
-    it does not know.
+    it does not know. Lifecycles, like kinds, are this module's constants, compared by identity.
     """
 
     in_progress: frozenset[str]

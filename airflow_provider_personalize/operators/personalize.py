@@ -829,7 +829,7 @@ def parse_number(value: Any, parameter: str) -> float:
         raise ValueError(f"{parameter}: expected a number, got {value!r}") from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MetricCheck:
     """One metric of a candidate solution version against its bar."""
 
