@@ -14,7 +14,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from airflow_provider_personalize.resources import ResourceKind, get_kind
+from airflow_provider_personalize.resources import (
+    BATCH_INFERENCE_JOB,
+    BATCH_SEGMENT_JOB,
+    CAMPAIGN,
+    DATA_DELETION_JOB,
+    DATASET,
+    DATASET_EXPORT_JOB,
+    DATASET_GROUP,
+    DATASET_IMPORT_JOB,
+    SOLUTION,
+    SOLUTION_VERSION,
+    ResourceKind,
+)
 from airflow_provider_personalize.ui.reader import PersonalizeReader
 
 # Bounds on what one page view reads, so that its cost stays flat as history grows.
@@ -23,20 +35,6 @@ VERSIONS_SHOWN = 30  # per solution, newest first: the chart's points
 RECENT_JOBS_SHOWN = 30
 # Batch jobs can only be listed per solution version: those of each solution's newest trained versions.
 BATCH_JOB_VERSIONS = 5
-
-DATASET_GROUP, DATASET, SOLUTION, SOLUTION_VERSION, CAMPAIGN = (
-    get_kind(key) for key in ("dataset_group", "dataset", "solution", "solution_version", "campaign")
-)
-IMPORT_JOB, EXPORT_JOB, DELETION_JOB, BATCH_INFERENCE_JOB, BATCH_SEGMENT_JOB = (
-    get_kind(key)
-    for key in (
-        "dataset_import_job",
-        "dataset_export_job",
-        "data_deletion_job",
-        "batch_inference_job",
-        "batch_segment_job",
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -164,7 +162,7 @@ def dataset_group_overview(reader: PersonalizeReader, group_arn: str) -> Dataset
         for summary in _held(reader, CAMPAIGN, solution.arn)
     ]
     solutions = _mark_served_versions(solutions, campaigns)
-    deletions = _jobs(reader, "data deletion", DELETION_JOB, group_arn, target=group["name"])
+    deletions = _jobs(reader, "data deletion", DATA_DELETION_JOB, group_arn, target=group["name"])
     jobs = sorted(
         dataset_jobs + training_and_batch_jobs + deletions, key=lambda job: job.started, reverse=True
     )[:RECENT_JOBS_SHOWN]
@@ -240,8 +238,8 @@ def _datasets(reader: PersonalizeReader, group_arn: str) -> tuple[list[Dataset],
     datasets, jobs = [], []
     for summary in _held(reader, DATASET, group_arn):
         dataset_arn, dataset_type = summary[DATASET.arn_member], summary.get("datasetType", "")
-        imports = _jobs(reader, "import", IMPORT_JOB, dataset_arn, dataset_type, "importMode")
-        exports = _jobs(reader, "export", EXPORT_JOB, dataset_arn, dataset_type)
+        imports = _jobs(reader, "import", DATASET_IMPORT_JOB, dataset_arn, dataset_type, "importMode")
+        exports = _jobs(reader, "export", DATASET_EXPORT_JOB, dataset_arn, dataset_type)
         datasets.append(
             Dataset(
                 name=summary["name"],
@@ -366,9 +364,9 @@ def _with_records_deleted(reader: PersonalizeReader, job: Job) -> Job:
     """A finished data deletion job, with the number of records the service says it deleted."""
     if job.kind != "data deletion" or job.status != "COMPLETED":
         return job
-    described = reader.call_settled(DELETION_JOB.describe_method, **{DELETION_JOB.arn_member: job.arn})[
-        DELETION_JOB.response_key
-    ]
+    described = reader.call_settled(
+        DATA_DELETION_JOB.describe_method, **{DATA_DELETION_JOB.arn_member: job.arn}
+    )[DATA_DELETION_JOB.response_key]
     if described.get("numDeleted") is None:
         return job
     return dataclasses.replace(job, detail=f"{described['numDeleted']} records deleted")
