@@ -6,8 +6,6 @@ in tests/integration/test_config_pipelines.py.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -224,16 +222,3 @@ def test_a_config_with_problems_is_the_dag_file_s_import_error_in_airflow(tmp_pa
     assert dagbag.dag_ids == []
     (error,) = dagbag.import_errors.values()
     assert "solutions[0].campaigns[0].minProvisionedTPS: must be >= 1" in error
-
-
-def test_parsing_a_config_driven_dag_file_loads_neither_the_service_model_nor_the_trigger():
-    # DAG-parse cost (bench/config_parse.py measures it): botocore's service model, the trigger and the
-    # schema generator are not loaded while DAGs are built.
-    deferred = ("hooks.request_model", "triggers.personalize", "pipelines.jsonschemas")
-    probe = (
-        f"import sys, runpy; sys.path.insert(0, {str(EXAMPLE_DAGS)!r}); "
-        f"runpy.run_path({str(EXAMPLE_DAGS / 'personalize_deployment_dags.py')!r}); "
-        f"print('loaded:', sorted(name for name in sys.modules if name.endswith({deferred})))"
-    )
-    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert "loaded: []" in completed.stdout.splitlines()
