@@ -14,11 +14,12 @@ one cannot be passed where the other is meant. Both are :data:`WaitableKind`.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from botocore import xform_name
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,10 +76,6 @@ UPDATE_LIFECYCLE = Lifecycle(
     success=frozenset({"ACTIVE"}),
     failure=frozenset({"CREATE FAILED"}),
 )
-
-
-def _snake(camel: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
 
 
 def _lower_first(camel: str) -> str:
@@ -168,7 +165,7 @@ class ResourceKind(_Watched):
 
     @property
     def key(self) -> str:
-        return _snake(self.noun)
+        return xform_name(self.noun)
 
     def status_holder(self, description: Mapping[str, Any]) -> Mapping[str, Any]:
         return description
@@ -183,24 +180,24 @@ class ResourceKind(_Watched):
 
     @property
     def create_method(self) -> str:
-        return "create_" + _snake(self.noun)
+        return "create_" + xform_name(self.noun)
 
     @property
     def describe_method(self) -> str:
-        return "describe_" + _snake(self.noun)
+        return "describe_" + xform_name(self.noun)
 
     @property
     def delete_method(self) -> str | None:
         """None for kinds that cannot be deleted."""
-        return "delete_" + _snake(self.noun) if self.deletable else None
+        return "delete_" + xform_name(self.noun) if self.deletable else None
 
     @property
     def stop_method(self) -> str | None:
-        return "stop_" + _snake(self.noun) + "_creation" if self.stoppable else None
+        return "stop_" + xform_name(self.noun) + "_creation" if self.stoppable else None
 
     @property
     def list_method(self) -> str:
-        return "list_" + _snake(self.noun) + "s"
+        return "list_" + xform_name(self.noun) + "s"
 
     @property
     def list_filter_member(self) -> str | None:
@@ -243,7 +240,7 @@ class UpdateKind(_Watched):
     @property
     def update_method(self) -> str:
         """The request that starts an update (``update_campaign``)."""
-        return "update_" + _snake(self.resource.noun)
+        return "update_" + xform_name(self.resource.noun)
 
     @property
     def arn_member(self) -> str:
