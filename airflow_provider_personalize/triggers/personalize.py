@@ -3,7 +3,7 @@
 Jobs run minutes to hours and one triggerer holds every waiting task of a deployment, so a wait must
 cost little while it waits:
 
-- It polls the resource's Describe request on a backoff (:class:`PollSchedule`): the first poll at a
+- It polls the resource's Describe request on a backoff (``_schedule.PollSchedule``): the first poll at a
   random point of the first ``waiter_delay`` (so that a triggerer restart does not fire every wait at
   once), then intervals growing x1.5 from ``waiter_delay`` up to ``max_delay``, each shortened by up to
   20 % at random so that thousands of waits drift apart instead of polling in lockstep.
@@ -17,7 +17,6 @@ cost little while it waits:
 from __future__ import annotations
 
 import asyncio
-import random
 from asyncio import sleep
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from airflow_provider_personalize import waits
 from airflow_provider_personalize.resources import WaitableKind, get_waitable_kind
+from airflow_provider_personalize.triggers._schedule import PollSchedule, default_max_delay
 from airflow_provider_personalize.triggers._shared_client import (
     ClientKey,
     ClientOpeningError,
@@ -39,13 +39,6 @@ from airflow_provider_personalize.waits import WaitEvent
 if TYPE_CHECKING:
     from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
     from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
-
-BACKOFF_GROWTH = 1.5
-JITTER = 0.2
-# Justified by bench/polling_economy.py: with waiter_delay=60, a 5-minute cap keeps detection lateness
-# of 1 h and 6 h jobs under 10 % of their duration at a quarter or less of a fixed 60 s interval's polls.
-DEFAULT_MAX_DELAY_SECONDS = 300
-DEFAULT_MAX_DELAY_FACTOR = 10
 
 # Error codes that mean "slow down" and nothing about the resource. On a Describe request, which creates
 # nothing, LimitExceededException can only be a rate limit.
@@ -67,53 +60,6 @@ TRANSIENT_ERROR_CODES = frozenset({"InternalFailure", "InternalServerError", "Se
 # map transport errors to their ConnectionError and HTTPClientError families, but a body cut short
 # surfaces as aiohttp's own error or a timeout.
 NETWORK_ERRORS = (BotocoreConnectionError, HTTPClientError, aiohttp.ClientError, TimeoutError)
-
-
-def default_max_delay(waiter_delay: float) -> float:
-    """The longest interval between polls, when not given: 10 x ``waiter_delay``, at most 5 minutes.
-
-    Never below ``waiter_delay`` itself: whoever asks for slower polling gets it.
-    """
-    return max(waiter_delay, min(DEFAULT_MAX_DELAY_FACTOR * waiter_delay, DEFAULT_MAX_DELAY_SECONDS))
-
-
-class PollSchedule:
-    """How long to sleep before each poll.
-
-    Before the first poll: uniformly random in ``[0, first_delay)``. Before poll k + 1 (k >= 1):
-    ``min(first_delay * growth ** (k - 1), max_delay) * uniform(1 - jitter, 1)``. Jitter only shortens
-    an interval, so ``max_delay`` bounds how late a finished job is noticed.
-    """
-
-    __slots__ = ("_nominal", "_uniform", "first_delay", "growth", "jitter", "max_delay")
-
-    def __init__(
-        self,
-        first_delay: float,
-        max_delay: float,
-        growth: float = BACKOFF_GROWTH,
-        jitter: float = JITTER,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.first_delay = first_delay
-        self.max_delay = max_delay
-        self.growth = growth
-        self.jitter = jitter
-        # The random module's shared generator unless one is given: a Random per wait costs ~2.5 KB.
-        self._uniform = rng.uniform if rng else random.uniform
-        self._nominal: float | None = None
-
-    def next_delay(self) -> float:
-        if self._nominal is None:
-            self._nominal = min(self.first_delay, self.max_delay)
-            return self._uniform(0, self._nominal)
-        delay = self._nominal * self._uniform(1 - self.jitter, 1)
-        self._nominal = min(self._nominal * self.growth, self.max_delay)
-        return delay
-
-    def slow_down(self) -> None:
-        """Skip to the longest interval: the service asked us to poll less."""
-        self._nominal = self.max_delay
 
 
 class PersonalizeResourceTrigger(BaseTrigger):

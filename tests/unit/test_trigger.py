@@ -24,11 +24,8 @@ from structlog.testing import capture_logs
 from airflow_provider_personalize.resources import CAMPAIGN_UPDATE
 from airflow_provider_personalize.triggers import _shared_client
 from airflow_provider_personalize.triggers import personalize as trigger_module
-from airflow_provider_personalize.triggers.personalize import (
-    PersonalizeResourceTrigger,
-    PollSchedule,
-    default_max_delay,
-)
+from airflow_provider_personalize.triggers._schedule import JITTER, PollSchedule, default_max_delay
+from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/nightly"
 CAMPAIGN_ARN = "arn:aws:personalize:us-east-1:123456789012:campaign/c"
@@ -375,7 +372,7 @@ async def test_throttling_skips_to_the_longest_interval(fake_clients, sleeps):
 
     # Sleeps: the first poll's (< 10), the second poll's (~10), then after throttling ~100.
     assert sleeps[1] <= 10
-    assert 100 * (1 - trigger_module.JITTER) <= sleeps[2] <= 100
+    assert 100 * (1 - JITTER) <= sleeps[2] <= 100
 
 
 async def test_failed_polls_count_so_an_endpoint_that_never_answers_ends_in_timeout(fake_clients, sleeps):
