@@ -142,6 +142,9 @@ class ResourceKind(_Watched):
     document a refusal) and event trackers (one per dataset group: a second gets LimitExceededException).
     For those, the create machine looks the name up before creating.
     ``stoppable`` marks the kinds whose creation can be stopped (StopXCreation).
+    ``mode_member`` is the member whose value sets what work a job of this kind does (``trainingMode``: an
+    UPDATE trains in a fraction of a FULL's time), so that the trigger expects a job to last as long as
+    earlier jobs with the same value, not as long as any earlier job.
     ``contained_in`` is the kind whose resources hold this one (a dataset group holds solutions, a solution
     its versions and campaigns, a version its batch jobs): ListX filters by the holder's ARN, and a resource
     goes when its holder is deleted, or must go first (see :func:`deletion_order`).
@@ -159,6 +162,7 @@ class ResourceKind(_Watched):
     named_per_run: bool = False
     create_refuses_duplicates: bool = True
     stoppable: bool = False
+    mode_member: str | None = None
     contained_in: ResourceKind | None = None
     waiter_delay: int = 30
     waiter_max_attempts: int = 120
@@ -275,6 +279,7 @@ def _job(
     contained_in: ResourceKind,
     waiter_delay: int = 60,
     waiter_max_attempts: int = 720,
+    mode_member: str | None = None,
 ) -> ResourceKind:
     """A job: named ``jobName``, created anew by every run, never deleted, waited for minutes to hours."""
     return ResourceKind(
@@ -286,6 +291,7 @@ def _job(
         contained_in=contained_in,
         deletable=False,
         named_per_run=True,
+        mode_member=mode_member,
         waiter_delay=waiter_delay,
         waiter_max_attempts=waiter_max_attempts,
     )
@@ -302,7 +308,14 @@ DATASET = ResourceKind(
     arn_type="dataset",
     contained_in=DATASET_GROUP,
 )
-DATASET_IMPORT_JOB = _job("DatasetImportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-import-job", DATASET)
+DATASET_IMPORT_JOB = _job(
+    "DatasetImportJob",
+    CREATE_LIFECYCLE,
+    "datasetArn",
+    "dataset-import-job",
+    DATASET,
+    mode_member="importMode",
+)
 DATASET_EXPORT_JOB = _job("DatasetExportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-export-job", DATASET)
 DATA_DELETION_JOB = _job(
     "DataDeletionJob",
@@ -328,6 +341,7 @@ SOLUTION_VERSION = ResourceKind(
     named_per_run=True,
     create_refuses_duplicates=False,
     stoppable=True,
+    mode_member="trainingMode",
     contained_in=SOLUTION,
     waiter_delay=60,
     waiter_max_attempts=1440,
@@ -341,7 +355,12 @@ CAMPAIGN = ResourceKind(
     waiter_max_attempts=240,
 )
 BATCH_INFERENCE_JOB = _job(
-    "BatchInferenceJob", BATCH_JOB_LIFECYCLE, "solutionVersionArn", "batch-inference-job", SOLUTION_VERSION
+    "BatchInferenceJob",
+    BATCH_JOB_LIFECYCLE,
+    "solutionVersionArn",
+    "batch-inference-job",
+    SOLUTION_VERSION,
+    mode_member="batchInferenceJobMode",
 )
 BATCH_SEGMENT_JOB = _job(
     "BatchSegmentJob", BATCH_JOB_LIFECYCLE, "solutionVersionArn", "batch-segment-job", SOLUTION_VERSION

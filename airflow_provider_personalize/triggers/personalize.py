@@ -7,6 +7,10 @@ cost little while it waits:
   random point of the first ``waiter_delay`` (so that a triggerer restart does not fire every wait at
   once), then intervals growing x1.5 from ``waiter_delay`` up to ``max_delay``, each shortened by up to
   20 % at random so that thousands of waits drift apart instead of polling in lockstep.
+- For a job (and a solution version), whose parent ran jobs like it before, it polls around the end their
+  durations predict instead (``_history.HistoryInformedSchedule``): few polls while the job cannot be
+  expected to have ended, dense ones while it may, the backoff again if it overruns. The history costs one
+  List request per parent and kind, shared by every wait of the process; without it, the backoff.
 - All triggers of the process with the same connection, region, ``verify`` and botocore configuration
   share one aiobotocore client (see ``_shared_client``), built off the event loop.
 - Throttling and transient network or server errors do not end the wait: the poll is retried at the next
@@ -28,6 +32,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from airflow_provider_personalize import waits
 from airflow_provider_personalize.resources import WaitableKind, get_waitable_kind
+from airflow_provider_personalize.triggers._history import HistoryInformedSchedule
 from airflow_provider_personalize.triggers._schedule import PollSchedule, default_max_delay
 from airflow_provider_personalize.triggers._shared_client import (
     ClientKey,
@@ -71,7 +76,8 @@ class PersonalizeResourceTrigger(BaseTrigger):
         holds the kind itself, and serializes its key.
     :param arn: the resource's ARN.
     :param waiter_delay: seconds before the second poll (the first comes at a random point of this
-        interval); later intervals grow x1.5 up to ``max_delay``.
+        interval); later intervals grow x1.5 up to ``max_delay``. Around a job's expected end, the
+        shortest interval.
     :param waiter_max_attempts: how many polls before the wait ends with a ``timeout`` event. A poll
         that failed on throttling or a network error counts, so that an endpoint that never answers
         cannot hold a wait forever.
@@ -178,7 +184,7 @@ class PersonalizeResourceTrigger(BaseTrigger):
         key = ClientKey.of(self.aws_conn_id, self.region_name, self.verify, self.botocore_config)
         try:
             async with shared_personalize_client(key) as client:
-                event = await _Wait(self, client).until_done()
+                event = await _Wait(self, client, key).until_done()
         except ClientOpeningError as error:
             event = waits.unreadable(self.kind, self.arn, str(error))
         yield TriggerEvent(event)
@@ -199,11 +205,14 @@ class _Wait:
         "trigger",
     )
 
-    def __init__(self, trigger: PersonalizeResourceTrigger, client: Any) -> None:
+    def __init__(self, trigger: PersonalizeResourceTrigger, client: Any, client_key: ClientKey) -> None:
         self.trigger = trigger
         self.kind = trigger.kind
         self.describe = getattr(client, self.kind.describe_method)
-        self.schedule = PollSchedule(trigger.waiter_delay, trigger.max_delay)
+        backoff = PollSchedule(trigger.waiter_delay, trigger.max_delay)
+        self.schedule = HistoryInformedSchedule(
+            backoff, self.kind, trigger.arn, client, client_key, trigger.log
+        )
         self.polls = 0
         self.last_status: str | None = None
         self.last_problem: str | None = None
@@ -244,7 +253,10 @@ class _Wait:
         if status != self.last_status:
             trigger.log.info("Personalize %s %s is %s", kind.label, trigger.arn, status or "(no status)")
             self.last_status = status
-        return waits.outcome(kind, trigger.arn, description)
+        event = waits.outcome(kind, trigger.arn, description)
+        if event is None:
+            self.schedule.observe(description)
+        return event
 
     def request_failed(self, error: ClientError) -> WaitEvent | None:
         kind, trigger = self.kind, self.trigger
