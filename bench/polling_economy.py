@@ -137,7 +137,7 @@ def goal_table(waiter_delay: float, trials: int, seed: int) -> list[str]:
         f"{LATENESS_GOAL:g} %.",
         "",
         f"{'job':>6} | {'fixed polls':>11} {'p95':>5} | {'schedule':>16} {'polls':>6} {'late mean':>9} "
-        f"{'p95':>5} {'ratio':>6} | {'goal':<7} | window only: polls ratio",
+        f"{'p95':>6} {'ratio':>6} | {'goal':<7} | window only: polls ratio",
     ]
     for minutes in JOB_MINUTES:
         expected = minutes * 60
@@ -149,7 +149,7 @@ def goal_table(waiter_delay: float, trials: int, seed: int) -> list[str]:
             verdict = "met" if meets_goal(ours, fixed) else "not met"
             lines.append(
                 f"{_job_label(minutes):>6} | {fixed.polls:11.1f} {fixed.lateness_p95:4.0f}% | {name:>16} "
-                f"{ours.polls:6.1f} {ours.lateness_mean:8.1f}% {ours.lateness_p95:4.1f}% "
+                f"{ours.polls:6.1f} {ours.lateness_mean:8.1f}% {ours.lateness_p95:5.1f}% "
                 f"{ours.polls / fixed.polls:6.3f} | {verdict:<7} | {ideal.polls:5.1f} "
                 f"{ideal.polls / fixed.polls:5.2f}{'' if reachable else ' (goal out of reach)'}"
             )
