@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -15,3 +16,19 @@ def no_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"an AWS call was made: {operation_name}")
 
     monkeypatch.setattr("botocore.client.BaseClient._make_api_call", refuse)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The trigger's sleeps, recorded instead of slept (each still yields to the loop once)."""
+    # Imported here: a unit test that checks what DAG parsing imports must not find the trigger loaded.
+    from airflow_provider_personalize.triggers import personalize as trigger_module
+
+    recorded: list[float] = []
+
+    async def record(delay: float) -> None:
+        recorded.append(delay)
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(trigger_module, "sleep", record)
+    return recorded

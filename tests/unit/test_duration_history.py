@@ -148,18 +148,6 @@ def fresh_listings() -> Iterator[None]:
     _history._listings.clear()
 
 
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-
-    async def record(delay: float) -> None:
-        recorded.append(delay)
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(trigger_module, "sleep", record)
-    return recorded
-
-
 def serve(monkeypatch: pytest.MonkeyPatch, client: FakeImportJobs) -> None:
     """Every trigger's shared client is ``client``."""
 

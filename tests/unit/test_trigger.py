@@ -112,19 +112,6 @@ class FakeClients:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The trigger's sleeps, recorded instead of slept (each still yields to the loop once)."""
-    recorded: list[float] = []
-
-    async def record(delay: float) -> None:
-        recorded.append(delay)
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(trigger_module, "sleep", record)
-    return recorded
-
-
-@pytest.fixture
 def fake_clients(monkeypatch: pytest.MonkeyPatch) -> FakeClients:
     clients = FakeClients([job("CREATE IN_PROGRESS")])
     monkeypatch.setattr(_shared_client, "_client_creator", clients)
