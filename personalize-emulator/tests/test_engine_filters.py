@@ -287,6 +287,23 @@ def test_a_comparison_parameter_must_be_one_number() -> None:
         kept("INCLUDE ItemID WHERE Items.PRICE < $PRICE", values={"PRICE": '"1","2"'})
 
 
+def test_a_float_field_equals_the_number_written_in_its_data() -> None:
+    # A schema "float" is 32 bits: 9.99 is held as 9.98999977..., so a comparison made in 64 bits would find no
+    # item priced 9.99 and call 9.99 "less than 9.99". The user wrote 9.99 in both places.
+    prices = pa.table({"ITEM_ID": ["a", "b", "c"], "PRICE": pa.array([9.99, 19.99, 0.1], pa.float32())})
+    data = FilterData(items=prices, users=USERS, interactions=INTERACTIONS)
+
+    def priced(expression: str) -> list[str]:
+        catalogue = prices["ITEM_ID"].combine_chunks()
+        mask = parse_filter(expression).resolve(SCHEMAS).allowed(catalogue, data, FilterRequest())
+        return [item for item, keep in zip(catalogue.to_pylist(), mask, strict=True) if keep]
+
+    assert priced("INCLUDE ItemID WHERE Items.PRICE = 9.99") == ["a"]
+    assert priced("INCLUDE ItemID WHERE Items.PRICE < 9.99") == ["c"]
+    assert priced("INCLUDE ItemID WHERE Items.PRICE >= 0.1") == ["a", "b", "c"]
+    assert priced("INCLUDE ItemID WHERE Items.PRICE != 19.99") == ["a", "c"]
+
+
 def test_user_segments_filter_users_by_their_interactions_and_metadata() -> None:
     users = pa.array(["adult", "child", "nobody"])
 

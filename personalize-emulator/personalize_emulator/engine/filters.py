@@ -701,7 +701,7 @@ def _condition_mask(
                 return np.full(len(column), condition.operator == "!=")
         else:
             number = _number(operand, request)
-        compared = _COMPARE[condition.operator](pc.cast(column, pa.float64()), number)
+        compared = _COMPARE[condition.operator](*_at_common_precision(column, number))
         return np.asarray(
             pc.fill_null(compared, condition.operator == "!=").to_numpy(zero_copy_only=False), dtype=bool
         )
@@ -711,6 +711,14 @@ def _condition_mask(
         strings = _strings((operand,), request) if isinstance(operand, Param) else [str(operand)]
     found = any_value_in(column, strings, ref.categorical)
     return ~found if condition.operator == "!=" else found
+
+
+def _at_common_precision(column: pa.Array, number: float) -> tuple[pa.Array, pa.Scalar]:
+    """A schema ``float`` column is compared at 32 bits, where the number its data wrote is exactly what it
+    holds: in 64 bits a price of 9.99 would be 9.98999977 and neither equal to nor above 9.99."""
+    if pa.types.is_float32(column.type):
+        return column, pa.scalar(number, pa.float32())
+    return pc.cast(column, pa.float64()), pa.scalar(number, pa.float64())
 
 
 _COMPARE = {
