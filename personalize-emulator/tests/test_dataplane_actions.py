@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from personalize_emulator.engine.training import METRIC_NAMES
+from personalize_emulator.engine.actions import NEXT_BEST_ACTION_METRIC_NAMES
 
 from .pipeline import (
     ACTION_INTERACTIONS_SCHEMA,
@@ -46,7 +46,8 @@ def test_next_best_action_trains_with_honest_metrics_and_recommends_actions(
     described = describer(personalize, "SolutionVersion", version)()
     assert described["status"] == "ACTIVE", described
     metrics = personalize.get_solution_metrics(solutionVersionArn=version)["metrics"]
-    assert set(metrics) == set(METRIC_NAMES) and all(0.0 <= value <= 1.0 for value in metrics.values())
+    assert set(metrics) == set(NEXT_BEST_ACTION_METRIC_NAMES)
+    assert all(0.0 <= value <= 1.0 for value in metrics.values())
     assert metrics["coverage"] > 0
 
     campaign = personalize.create_campaign(name="nba", solutionVersionArn=version)["campaignArn"]

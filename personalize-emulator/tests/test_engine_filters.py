@@ -288,8 +288,8 @@ def test_a_comparison_parameter_must_be_one_number() -> None:
 
 
 def test_a_float_field_equals_the_number_written_in_its_data() -> None:
-    # A schema "float" is 32 bits: 9.99 is held as 9.98999977..., so a comparison made in 64 bits would find no
-    # item priced 9.99 and call 9.99 "less than 9.99". The user wrote 9.99 in both places.
+    # A schema "float" is 32 bits: 9.99 is held as 9.98999977..., so a comparison made in 64 bits would find
+    # no item priced 9.99 and call 9.99 "less than 9.99". The user wrote 9.99 in both places.
     prices = pa.table({"ITEM_ID": ["a", "b", "c"], "PRICE": pa.array([9.99, 19.99, 0.1], pa.float32())})
     data = FilterData(items=prices, users=USERS, interactions=INTERACTIONS)
 

@@ -18,9 +18,16 @@ users' TAKEN actions, with the actions the user took (cosine-normalised co-occur
 
 Metrics, honestly measured as ``training.py`` measures item models: one tenth of the users with at least two
 TAKEN interactions (by CRC-32 of USER_ID) are held out; their oldest 90% of TAKEN actions are their history
-and the rest what the model should rank first; the model fitted on everyone else's data ranks every action
-for them; ``ranking_metrics`` and coverage over the Actions dataset. Without any TAKEN interactions to hold
-out, every metric is 0.0 (nothing could be measured).
+and the rest the actions they take; the model fitted on everyone else's data ranks every action for them.
+The metrics are those AWS lists for PERSONALIZED_ACTIONS recipes
+(https://docs.aws.amazon.com/personalize/latest/dg/working-with-training-metrics.html): coverage over the
+Actions dataset, NDCG at 5/10/25, ``precision`` and ``recall`` instead of precision at K (per action, then
+averaged over the actions), AUC; no mean reciprocal rank. Where the page leaves a choice open, this one:
+an action is "predicted" for a user when it is among the first 5 (GetActionRecommendations' default
+numResults); the averages run over the actions for which the ratio is defined (recommended at least once,
+taken at least once); AUC is the pooled ROC AUC over every (user, action) pair, propensity against taken;
+its key ``auc`` follows the spelling of the other keys (the page names the metric, not its key). Without any
+TAKEN interactions to hold out, every metric is 0.0 (nothing could be measured).
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .training import EVALUATED_RANKS, METRIC_NAMES, TrainingError, ranking_metrics
+from .training import EVALUATED_RANKS, TrainingError, ranking_metrics
 
 TAKEN, NOT_TAKEN, VIEWED = "TAKEN", "NOT_TAKEN", "VIEWED"
 MIN_EVENTS_FOR_A_SCORE = 50
@@ -42,6 +49,16 @@ SCORED_WINDOW_SECONDS = 6 * 7 * 86_400
 SECONDS_PER_DAY = 86_400
 TEST_USER_SHARE = 0.1
 HELD_OUT_SHARE = 0.1
+PREDICTED_PER_USER = 5
+NEXT_BEST_ACTION_METRIC_NAMES = (
+    "coverage",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision",
+    "recall",
+    "auc",
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +133,12 @@ def train_next_best_action(
         history = [row[0] for row in training[user] if row[2] == TAKEN]
         queries.append((history, np.unique([rows[position][0] for position in held_out])))
     evaluation_model = _fit(actions, training)
-    metrics = _evaluate(evaluation_model, queries)
+    metrics = action_metrics(
+        [evaluation_model.propensities(history) for history, _ in queries],
+        [taken for _, taken in queries],
+        evaluation_model.values,
+        PREDICTED_PER_USER,
+    )
     return ActionTrainingResult(_fit(actions, interactions), metrics)
 
 
@@ -189,16 +211,51 @@ def _fit(actions: pa.Table, interactions: Rows) -> ActionModel:
     )
 
 
-def _evaluate(model: ActionModel, queries: list[tuple[list[int], np.ndarray]]) -> dict[str, float]:
-    totals = dict.fromkeys(METRIC_NAMES, 0.0)
-    recommended: set[int] = set()
-    for history, relevant in queries:
-        scores = model.propensities(history)
-        codes = np.arange(len(scores))
-        top = codes[np.lexsort((codes, -model.values, -scores))][:EVALUATED_RANKS]
-        recommended.update(top.tolist())
-        for name, value in ranking_metrics(top, relevant).items():
-            totals[name] += value
-    metrics = {name: round(float(total) / max(len(queries), 1), 4) for name, total in totals.items()}
-    metrics["coverage"] = round(len(recommended) / max(len(model.base), 1), 4)
-    return metrics
+def action_metrics(
+    scores: list[np.ndarray], taken: list[np.ndarray], values: np.ndarray, recommended_count: int
+) -> dict[str, float]:
+    """The metrics of held-out queries: each query's propensity per action (codes) and the actions the user
+    took; ``values`` break ties as recommendations do. See the module docstring for the definitions."""
+    if not scores:
+        return dict.fromkeys(NEXT_BEST_ACTION_METRIC_NAMES, 0.0)
+    action_count = len(values)
+    codes = np.arange(action_count)
+    recommended = np.zeros(action_count)
+    taken_count = np.zeros(action_count)
+    predicted_and_taken = np.zeros(action_count)
+    shown: set[int] = set()
+    ndcg = {k: 0.0 for k in (5, 10, 25)}
+    for query_scores, query_taken in zip(scores, taken, strict=True):
+        ranked = codes[np.lexsort((codes, -values, -query_scores))]
+        predicted = ranked[:recommended_count]
+        shown.update(predicted.tolist())
+        recommended[predicted] += 1
+        taken_count[query_taken] += 1
+        predicted_and_taken[np.intersect1d(predicted, query_taken)] += 1
+        ranks = ranking_metrics(ranked[:EVALUATED_RANKS], query_taken)
+        for k in ndcg:
+            ndcg[k] += ranks[f"normalized_discounted_cumulative_gain_at_{k}"]
+    metrics = {"coverage": len(shown) / action_count}
+    for k, total in ndcg.items():
+        metrics[f"normalized_discounted_cumulative_gain_at_{k}"] = total / len(scores)
+    metrics["precision"] = _mean_ratio(predicted_and_taken, recommended)
+    metrics["recall"] = _mean_ratio(predicted_and_taken, taken_count)
+    labels = np.concatenate([np.isin(codes, query_taken) for query_taken in taken])
+    metrics["auc"] = _roc_auc(np.concatenate(scores), labels)
+    return {name: round(float(metrics[name]), 4) for name in NEXT_BEST_ACTION_METRIC_NAMES}
+
+
+def _mean_ratio(numerators: np.ndarray, denominators: np.ndarray) -> float:
+    defined = denominators > 0
+    return float((numerators[defined] / denominators[defined]).mean()) if defined.any() else 0.0
+
+
+def _roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The probability that a taken pair outscores a pair not taken, ties counting half (Mann-Whitney U)."""
+    positives, negatives = int(labels.sum()), int((~labels).sum())
+    if not positives or not negatives:
+        return 0.0
+    _, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    tied_rank = np.cumsum(counts) - (counts - 1) / 2.0  # 1-based rank of each distinct score, ties averaged
+    rank_sum = tied_rank[inverse][labels].sum()
+    return (rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives)
