@@ -228,6 +228,26 @@ def test_recipes_algorithms_and_feature_transformations(personalize: Any) -> Non
         personalize.describe_recipe(recipeArn="arn:aws:personalize:::recipe/aws-nothing")
 
 
+@pytest.mark.parametrize(
+    ("recipe_name", "transformation"),
+    [
+        # Each recipe's page lists its "Feature transformation ARN" (native-recipe-sims.html,
+        # native-recipe-popularity.html, native-recipe-search.html); two recipes share "sims".
+        ("aws-sims", "sims"),
+        ("aws-popularity-count", "sims"),
+        ("aws-personalized-ranking", "JSON-percentile-filtering"),
+    ],
+)
+def test_a_recipe_names_the_feature_transformation_aws_documents_for_it(
+    personalize: Any, recipe_name: str, transformation: str
+) -> None:
+    recipe = personalize.describe_recipe(recipeArn=f"arn:aws:personalize:::recipe/{recipe_name}")["recipe"]
+    arn = f"arn:aws:personalize:::feature-transformation/{transformation}"
+    assert recipe["featureTransformationArn"] == arn
+    described = personalize.describe_feature_transformation(featureTransformationArn=arn)
+    assert described["featureTransformation"]["name"] == transformation
+
+
 def test_solution_update_config_merges_into_the_solution_config(personalize: Any) -> None:
     group = interactions_dataset_group(personalize)["group"]
     solution = personalize.create_solution(

@@ -64,7 +64,7 @@ from .jobs import (
     SolutionVersion,
 )
 from .kinds import KINDS, Kind
-from .recipes import ALGORITHMS, FEATURE_TRANSFORMATIONS, RECIPES
+from .recipes import ALGORITHMS, FEATURE_TRANSFORMATIONS, RECIPES, RECIPES_CREATED_AT
 from .resources import Dataset, DatasetGroup, Resource, Schema, Solution, TrainedResource, dataset_type
 from .tags import ResourceTags
 
@@ -566,16 +566,16 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         return {"algorithm": algorithm}
 
     def describe_feature_transformation(self, params: Params) -> Params:
-        recipe = FEATURE_TRANSFORMATIONS.get(params["featureTransformationArn"])
-        if recipe is None:
-            raise ResourceNotFoundException(params["featureTransformationArn"])
-        created = recipe.describe()["creationDateTime"]
+        arn = params["featureTransformationArn"]
+        name = FEATURE_TRANSFORMATIONS.get(arn)
+        if name is None:
+            raise ResourceNotFoundException(arn)
         transformation = {
-            "name": recipe.name,
-            "featureTransformationArn": recipe.feature_transformation_arn,
+            "name": name,
+            "featureTransformationArn": arn,
             "defaultParameters": {},
-            "creationDateTime": created,
-            "lastUpdatedDateTime": created,
+            "creationDateTime": RECIPES_CREATED_AT,
+            "lastUpdatedDateTime": RECIPES_CREATED_AT,
             "status": "ACTIVE",
         }
         return {"featureTransformation": transformation}

@@ -6,6 +6,10 @@ AWS no longer offers for new solutions (HRNN, SIMS v1 ...) are left out, except 
 still listed. Every listed recipe trains a real model here (``engine/training.py``, ``engine/actions.py``,
 ``engine/segments.py``); aws-semantic-similarity (text embeddings of item descriptions) is not listed, as the
 emulator does not train it. Timestamps are fixed: recipes predate any resource a user creates.
+
+Feature transformations: where a recipe's page lists its "Feature transformation ARN" the recipe names that
+one (several recipes share one); the newer recipes' pages list none, and those name a transformation of the
+recipe's own name, so that DescribeRecipe's ARN always resolves with DescribeFeatureTransformation.
 """
 
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ class Recipe:
     recipe_type: str
     description: str
     domain: str | None = None
+    feature_transformation: str | None = None  # as the recipe's page lists it; None: the recipe's own name
 
     @property
     def arn(self) -> str:
@@ -30,7 +35,7 @@ class Recipe:
 
     @property
     def feature_transformation_arn(self) -> str:
-        return f"arn:aws:personalize:::feature-transformation/{self.name}"
+        return f"arn:aws:personalize:::feature-transformation/{self.feature_transformation or self.name}"
 
     def describe(self) -> dict[str, object]:
         described: dict[str, object] = {
@@ -52,12 +57,30 @@ class Recipe:
 _CUSTOM = [
     Recipe("aws-user-personalization", "USER_PERSONALIZATION", "Items for a user, with exploration."),
     Recipe("aws-user-personalization-v2", "USER_PERSONALIZATION", "Items for a user (transformer-based)."),
-    Recipe("aws-personalized-ranking", "PERSONALIZED_RANKING", "Ranks a list of items for a user."),
+    # https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-search.html
+    Recipe(
+        "aws-personalized-ranking",
+        "PERSONALIZED_RANKING",
+        "Ranks a list of items for a user.",
+        feature_transformation="JSON-percentile-filtering",
+    ),
     Recipe("aws-personalized-ranking-v2", "PERSONALIZED_RANKING", "Ranks items (transformer-based)."),
-    Recipe("aws-popularity-count", "USER_PERSONALIZATION", "Recommends the most popular items."),
+    # https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-popularity.html
+    Recipe(
+        "aws-popularity-count",
+        "USER_PERSONALIZATION",
+        "Recommends the most popular items.",
+        feature_transformation="sims",
+    ),
     Recipe("aws-trending-now", "USER_PERSONALIZATION", "Recommends items gaining popularity fastest."),
     Recipe("aws-similar-items", "RELATED_ITEMS", "Items similar to an item (interactions and metadata)."),
-    Recipe("aws-sims", "RELATED_ITEMS", "Items similar to a given item, from co-occurrence in interactions."),
+    # https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-sims.html
+    Recipe(
+        "aws-sims",
+        "RELATED_ITEMS",
+        "Items similar to a given item, from co-occurrence in interactions.",
+        feature_transformation="sims",
+    ),
     Recipe("aws-next-best-action", "PERSONALIZED_ACTIONS", "Recommends the next best actions for a user."),
     Recipe("aws-item-affinity", "USER_SEGMENTATION", "Users most likely to interact with given items."),
     Recipe(
@@ -92,6 +115,8 @@ RECIPES: dict[str, Recipe] = {
     ]
 }
 ALGORITHMS: dict[str, Recipe] = {recipe.algorithm_arn: recipe for recipe in RECIPES.values()}
-FEATURE_TRANSFORMATIONS: dict[str, Recipe] = {
-    recipe.feature_transformation_arn: recipe for recipe in RECIPES.values()
+# ARN -> name
+FEATURE_TRANSFORMATIONS: dict[str, str] = {
+    recipe.feature_transformation_arn: recipe.feature_transformation_arn.rsplit("/", 1)[1]
+    for recipe in RECIPES.values()
 }
