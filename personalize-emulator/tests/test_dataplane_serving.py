@@ -94,6 +94,17 @@ def test_update_training_needs_an_earlier_full_version(personalize: Any) -> None
     assert version("UPDATE")["status"] == "ACTIVE"
 
 
+def test_update_training_is_for_user_personalization_only(personalize: Any) -> None:
+    # CreateSolutionVersion's trainingMode: UPDATE only for a solution of the User-Personalization recipe
+    # (or the legacy HRNN-Coldstart, not offered), after a FULL version.
+    setup = group_with_interactions(personalize)
+    solution = train(personalize, setup["group"], "popular", POPULARITY)["solution"]
+    update = personalize.create_solution_version(solutionArn=solution, trainingMode="UPDATE")
+    described = personalize.describe_solution_version(solutionVersionArn=update["solutionVersionArn"])
+    assert described["solutionVersion"]["status"] == "CREATE FAILED"
+    assert "User-Personalization" in described["solutionVersion"]["failureReason"]
+
+
 def test_filters_exclude_or_include_what_the_user_interacted_with(emulator: Any, personalize: Any) -> None:
     setup = group_with_interactions(personalize)
     campaign = campaign_of(

@@ -80,6 +80,7 @@ from .storage import Account, StoredObject, check_input_size, check_role
 from .work import Apply, Run
 
 NEXT_BEST_ACTION = "aws-next-best-action"
+UPDATABLE_RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
 # Domain use cases train here as the custom recipe (and event type) closest to what AWS describes for them.
 USE_CASE_RECIPES: dict[str, tuple[str, str | None]] = {
     "aws-ecomm-popular-items-by-purchases": ("aws-popularity-count", "Purchase"),
@@ -289,6 +290,13 @@ class SolutionVersion(_Trained):
         mode = attributes["trainingMode"]
         previous = None
         if mode == "UPDATE":
+            # CreateSolutionVersion's trainingMode (API reference): UPDATE only for a solution trained with
+            # the User-Personalization recipe (or the legacy HRNN-Coldstart, which is not offered).
+            if attributes["recipeArn"] != UPDATABLE_RECIPE:
+                raise CreationFailed(
+                    f"trainingMode UPDATE applies only to solutions of the User-Personalization recipe "
+                    f"({UPDATABLE_RECIPE}), not {attributes['recipeArn']}."
+                )
             solution = {"solutionArn": self.ancestors["solutionArn"]}
             earlier = [
                 other
@@ -304,8 +312,6 @@ class SolutionVersion(_Trained):
                     "with trainingMode FULL."
                 )
             previous = earlier[0].training_result
-            if not isinstance(previous, TrainingResult):
-                raise CreationFailed(f"trainingMode UPDATE does not apply to {attributes['recipeArn']}.")
         return self._training(
             attributes["recipeArn"],
             event_type=attributes.get("eventType"),
