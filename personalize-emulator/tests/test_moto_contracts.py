@@ -119,6 +119,20 @@ def test_in_process_responses_are_built_from_the_stubber_module_response_class(
     assert seen and inspect.isawaitable(seen[0].content)
 
 
+def test_the_server_routes_every_request_through_the_remembered_module_listing(installed: None) -> None:
+    import moto.moto_server.werkzeug_app as werkzeug_app
+
+    # get_backend_for_host reads the function from moto.backends at every call: the patch reaches it.
+    assert werkzeug_app.backends is moto.backends
+    routing = werkzeug_app.DomainDispatcherApplication.get_backend_for_host
+    assert "list_of_moto_modules" in routing.__code__.co_names
+    listing = moto.backends.list_of_moto_modules()
+    assert listing is moto.backends.list_of_moto_modules()  # remembered, not listed again
+    assert {"s3", "iam", "sts", "personalize"} <= set(listing)
+    dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    assert dispatcher.get_backend_for_host("s3") == "s3"
+
+
 @pytest.fixture
 def probe_model() -> Iterator[str]:
     model_name = "personalize::contract-probe"
