@@ -133,6 +133,30 @@ def test_the_server_routes_every_request_through_the_remembered_module_listing(i
     assert dispatcher.get_backend_for_host("s3") == "s3"
 
 
+def test_moto_reads_raw_uri_and_preserved_header_names_from_the_environ(installed: None) -> None:
+    from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, Request
+
+    environ = {
+        "REQUEST_METHOD": "PUT",
+        "PATH_INFO": "/bucket/a/b.csv",  # as a server decodes ``a%2Fb.csv``
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "5000",
+        "wsgi.url_scheme": "http",
+        "HTTP_X_AMZ_META_BATCH_ID": "7",  # a dashed header the server put in the environ
+    }
+    patches.keep_what_moto_reads(
+        environ,
+        "/bucket/a%2Fb.csv",
+        [("x-amz-meta-source_system", "crm"), ("x-amz-meta-batch_id", "stand-in"), ("x_forwarded", "spoof")],
+    )
+    request = Request(environ)
+    assert request.raw_path == "/bucket/a%2Fb.csv"
+    assert dict(request.headers) == {"x-amz-meta-source_system": "crm", "X-Amz-Meta-Batch-Id": "7"}
+    preserved = {"HTTP_X_AMZ_META_SOURCE_SYSTEM": "x-amz-meta-source_system"}
+    assert environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] == preserved
+
+
 @pytest.fixture
 def probe_model() -> Iterator[str]:
     model_name = "personalize::contract-probe"

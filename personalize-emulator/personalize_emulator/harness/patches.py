@@ -29,6 +29,12 @@ naming the patch, when a moto release changes what it relies on (pyproject pins 
   server serves anything. Every call also (re-)reads ``PERSONALIZE_EMULATOR_STEP_SECONDS`` into the default
   transitions, so that each ``mock_personalize()`` honours the environment of its moment.
 
+- :func:`keep_what_moto_reads` (server mode): what moto's server reads from werkzeug's server, put in the
+  WSGI environ by any server: the request URI as sent (``RAW_URI``, which ``moto.core.request.Request``
+  reads for S3 keys with encoded characters), and S3 metadata headers with underscores in their names under
+  their own spelling (``moto.core.request``'s preserved header names, as moto's ``MotoRequestHandler``
+  keeps them for werkzeug).
+
 - :func:`serve_aiobotocore_in_process` (in-process mode): moto answers botocore's ``before-send`` event with a
   botocore ``AWSResponse`` whose ``content`` is bytes; aiobotocore awaits ``http_response.content``, so under
   plain ``mock_aws()`` every aiobotocore call fails with "object bytes can't be used in 'await' expression".
@@ -51,6 +57,11 @@ import moto.personalize
 import moto.personalize.models
 import moto.personalize.responses
 from botocore.awsrequest import AWSResponse
+from moto.core.request import (
+    PRESERVED_HEADER_NAMES_ENVIRON_KEY,
+    environ_key_for_header,
+    should_preserve_original_header_name,
+)
 from moto.moto_api._internal import mock_random
 
 from ..service import lifecycle, storage, urls
@@ -116,6 +127,27 @@ def stream_s3_object(key: Any) -> Iterator[bytes]:
             return
         position += len(chunk)
         yield chunk
+
+
+def keep_what_moto_reads(
+    environ: dict[str, Any], request_uri: str, underscored_headers: list[tuple[str, str]]
+) -> None:
+    """Add to a WSGI environ the raw URI and the S3 metadata headers with underscores, as moto reads them.
+
+    ``underscored_headers``: the request's headers with an underscore in their name, which the server left
+    out of the environ. As moto's ``MotoRequestHandler`` does, an underscored header never stands in for a
+    dashed one that maps to the same environ key.
+    """
+    environ.setdefault("RAW_URI", request_uri)
+    names: dict[str, str] = {}
+    values: dict[str, list[str]] = {}
+    for name, value in underscored_headers:
+        key = environ_key_for_header(name)
+        if should_preserve_original_header_name(name) and key not in environ:
+            names.setdefault(key, name)
+            values.setdefault(key, []).append(value)
+    environ.update({key: ",".join(key_values) for key, key_values in values.items()})
+    environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = names
 
 
 class AwaitableBytes(bytes):

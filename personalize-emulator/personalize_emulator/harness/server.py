@@ -4,7 +4,8 @@ moto's server (every moto service: S3, IAM, STS, ...) with the Personalize emula
 the first request. ``--port 0`` binds a free port. Once listening it prints one line,
 ``personalize-emulator ready on http://HOST:PORT``, so a supervisor knows when, and where, to connect.
 SIGTERM and SIGINT stop it cleanly (exit status 0). Faults to inject are read from the environment as it
-starts (``faults.py``). moto's server needs Flask, which the ``server`` extra installs; without it the
+starts (``faults.py``). Connections are kept alive for many requests (``http_server.py``). moto's server
+application needs Flask, and the server is waitress: the ``server`` extra installs both; without them the
 command says which extra to install.
 """
 
@@ -25,6 +26,7 @@ def require_server_extra() -> Any:
         with warnings.catch_warnings():  # moto warns before it raises; the error below says it all
             warnings.simplefilter("ignore")
             import moto.moto_server.werkzeug_app as werkzeug_app
+        import waitress  # noqa: F401  (the server, imported once the arguments are read)
     except ImportError as error:
         raise ImportError(
             f"The Personalize emulator's HTTP server needs moto's server dependencies ({error}). "
@@ -52,24 +54,21 @@ def main(argv: list[str] | None = None) -> None:
 
     # The emulator loads once the arguments are read, so that --help, and the pytest plugin reading this
     # module's constants, stay light.
-    from werkzeug.serving import make_server
-
     from . import faults
+    from .http_server import EmulatorHTTPServer
     from .patches import install
 
     install()
     faults.configure_from_environment()
     app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    server = make_server(
-        args.host, args.port, app, threaded=True, request_handler=werkzeug_app.MotoRequestHandler
-    )
+    server = EmulatorHTTPServer(app, args.host, args.port)
     signal.signal(signal.SIGTERM, _exit_cleanly)
     signal.signal(signal.SIGINT, _exit_cleanly)
-    print(f"{READY_LINE_PREFIX}http://{args.host}:{server.port}", flush=True)
+    print(f"{READY_LINE_PREFIX}http://{args.host}:{server.effective_port}", flush=True)
     try:
-        server.serve_forever()
+        server.run()
     finally:
-        server.server_close()
+        server.close()
 
 
 if __name__ == "__main__":
