@@ -6,12 +6,15 @@ connection: every request of every client paid a TCP handshake and a thread star
 connections open, reads and writes every socket on one thread (a stalled or slow client holds no request
 thread) and runs the application on a pool of threads.
 
-Two things moto's server mode reads from werkzeug's server, which waitress does not provide as such, are
-provided here: the request line as sent (``RAW_URI``: S3 keys keep an encoded slash) and S3 metadata
-headers whose names have underscores, which waitress drops on parsing (``patches.keep_what_moto_reads``
-puts both where moto looks for them).
+What moto's server mode had from werkzeug's server, and waitress does not give as such, is kept: the request
+URI as sent (``RAW_URI``: S3 keys keep an encoded slash) and S3 metadata headers whose names have
+underscores, which waitress drops on parsing (``patches.keep_what_moto_reads`` puts both where moto looks
+for them); and response header names as the application spells them, which waitress capitalizes.
+waitress closes the connection after an answer without a length, a 204 (S3's DeleteObject); every
+Personalize answer has one.
 """
 
+import logging
 from typing import Any
 
 from waitress.channel import HTTPChannel
@@ -22,7 +25,9 @@ from waitress.task import WSGITask
 from .patches import keep_what_moto_reads
 
 # moto's work is Python run under one interpreter lock, so more threads add no throughput; they let a request
-# that waits (injected latency, a large S3 body) not queue the others behind it.
+# that waits (injected latency, a large S3 body) not queue the others behind it. More requests at once than
+# threads wait their turn, as they would for the lock: waitress's warning for each of them ("Task queue
+# depth is N", on every request of a busy server) is left unsaid.
 REQUEST_THREADS = 32
 # Open connections at once; waitress stops accepting more (they wait in the backlog) until some close.
 # A deployment's workers, triggerers and API server each keep a pool of connections.
@@ -86,6 +91,7 @@ class EmulatorHTTPServer(TcpWSGIServer):
     channel_class = _MotoChannel
 
     def __init__(self, application: Any, host: str, port: int) -> None:
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         super().__init__(
             application,
             host=host,
