@@ -171,10 +171,11 @@ def test_without_the_server_extra_the_command_names_the_extra_to_install() -> No
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.parametrize("missing", ["flask", "waitress"])
 def test_without_the_server_extra_the_server_fixtures_name_the_extra_to_install(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, missing: str
 ) -> None:
-    monkeypatch.setitem(sys.modules, "flask", None)
+    monkeypatch.setitem(sys.modules, missing, None)
     monkeypatch.delitem(sys.modules, "moto.moto_server.werkzeug_app", raising=False)
     with pytest.raises(ImportError, match=re.escape("pip install 'personalize-emulator[server]'")):
         start_emulator_server(step_seconds=1)

@@ -1,5 +1,6 @@
 """The HTTP server as many clients meet it: kept-alive connections, stalled clients, races, SIGTERM."""
 
+import logging
 import signal
 import socket
 import threading
@@ -27,7 +28,7 @@ def test_waitress_builds_requests_from_the_classes_the_server_names() -> None:
     from waitress.channel import HTTPChannel
     from waitress.parser import HTTPRequestParser
     from waitress.server import TcpWSGIServer
-    from waitress.task import WSGITask
+    from waitress.task import ThreadedTaskDispatcher, WSGITask
 
     from personalize_emulator.harness.http_server import EmulatorHTTPServer
 
@@ -36,6 +37,7 @@ def test_waitress_builds_requests_from_the_classes_the_server_names() -> None:
     assert "channel_class" in TcpWSGIServer.handle_accept.__code__.co_names
     assert "parse_header" in HTTPRequestParser.received.__code__.co_names
     assert "build_response_header" in WSGITask.write.__code__.co_names
+    assert "queue_logger" in ThreadedTaskDispatcher.add_task.__code__.co_names
     channel = EmulatorHTTPServer.channel_class
     assert issubclass(channel.parser_class, HTTPRequestParser) and issubclass(channel.task_class, WSGITask)
 
@@ -114,6 +116,21 @@ def stalled_clients(endpoint_url: str, count: int) -> Iterator[None]:
     finally:
         for stalled in sockets:
             stalled.close()
+
+
+def test_the_server_does_not_warn_of_requests_waiting_for_a_thread() -> None:
+    """More requests at once than threads is the normal state of a busy emulator, not worth a line each."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from personalize_emulator.harness.http_server import EmulatorHTTPServer
+
+    server = EmulatorHTTPServer(DomainDispatcherApplication(create_backend_app), "127.0.0.1", 0)
+    try:
+        assert not server.task_dispatcher.queue_logger.isEnabledFor(logging.WARNING)
+        assert server.task_dispatcher.queue_logger.isEnabledFor(logging.ERROR)
+    finally:
+        server.close()
+        server.task_dispatcher.queue_logger.setLevel(logging.NOTSET)  # as the other tests found it
 
 
 def test_stalled_clients_do_not_hold_up_the_others(personalize_emulator_clean: Any) -> None:

@@ -91,7 +91,6 @@ class EmulatorHTTPServer(TcpWSGIServer):
     channel_class = _MotoChannel
 
     def __init__(self, application: Any, host: str, port: int) -> None:
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         super().__init__(
             application,
             host=host,
@@ -101,3 +100,4 @@ class EmulatorHTTPServer(TcpWSGIServer):
             asyncore_use_poll=True,  # select() cannot watch sockets numbered above 1023
             max_request_body_size=MAX_REQUEST_BODY_BYTES,
         )
+        self.task_dispatcher.queue_logger.setLevel(logging.ERROR)

@@ -159,7 +159,7 @@ def start_emulator_server(step_seconds: float) -> PersonalizeEmulatorServer:
 
     require_server_extra()
     env = {**os.environ, "PERSONALIZE_EMULATOR_STEP_SECONDS": str(step_seconds)}
-    # The server logs every request on stderr: to a file (the server keeps it open after we close ours),
+    # The server writes its errors on stderr: to a file (the server keeps it open after we close ours),
     # never a pipe nobody drains; read if the server fails to start.
     with tempfile.TemporaryFile(mode="w+") as errors:
         process = subprocess.Popen(

@@ -21,7 +21,8 @@ SERVER_EXTRA_INSTALL = "pip install 'personalize-emulator[server]'"
 
 
 def require_server_extra() -> Any:
-    """moto's server application module; ImportError naming the extra to install when it is missing."""
+    """moto's server application module; ImportError naming the extra to install when it, or the server
+    (waitress), is missing."""
     try:
         with warnings.catch_warnings():  # moto warns before it raises; the error below says it all
             warnings.simplefilter("ignore")
@@ -29,7 +30,8 @@ def require_server_extra() -> Any:
         import waitress  # noqa: F401  (the server, imported once the arguments are read)
     except ImportError as error:
         raise ImportError(
-            f"The Personalize emulator's HTTP server needs moto's server dependencies ({error}). "
+            f"The Personalize emulator's HTTP server needs moto's server dependencies and waitress "
+            f"({error}). "
             f"Install them with: {SERVER_EXTRA_INSTALL}"
         ) from error
     return werkzeug_app
