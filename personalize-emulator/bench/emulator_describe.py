@@ -3,10 +3,10 @@
 In-process: ``mock_personalize()`` and one boto3 client. Over HTTP: one ``personalize-emulator`` process and
 1, 8 and 50 concurrent clients (threads, a boto3 client each, each keeping its connection pool as botocore
 does), with, for each count: describes a second, p50 and p99 latency, the TCP connections the clients
-opened (their pools' count, so a server that closes every connection after one request shows one per
-request), and the server process's CPU time (per describe, and as a share of one core: a server near 100 %
-is the bottleneck). The clients share this process, so its CPU is printed too. Prints figures and ratios;
-asserts nothing about time.
+opened (counted where urllib3 opens them, so a server that closes every connection after one request
+shows one per request), and the server process's CPU time (per describe, and as a share of one core: a
+server near 100 % is the bottleneck). The clients share this process, so its CPU is printed too. Prints
+figures and ratios; asserts nothing about time.
 
     uv run --frozen --all-extras python bench/emulator_describe.py [--seconds 3] [--clients 1 8 50]
 """
