@@ -78,6 +78,60 @@ UPDATE_LIFECYCLE = Lifecycle(
 )
 
 
+S3Path = tuple[str, ...]
+"""The members leading to an S3 URI in a Create request: ``("jobOutput", "s3DataDestination", "path")``."""
+
+# The dataset types that hold users' records: a data deletion job removes "users and their data, including
+# their metadata and interactions data" (https://docs.aws.amazon.com/personalize/latest/dg/delete-records.html);
+# Items and Actions datasets hold no user. Compared in lower case (DatasetSummary spells them either way).
+USER_DATASET_TYPES = frozenset({"users", "interactions", "action_interactions"})
+INTERACTIONS_DATASET_TYPES = frozenset({"interactions"})
+
+
+@dataclass(frozen=True, eq=False)
+class GroupDatasets:
+    """The datasets of a dataset group that a resource's creation reads (and, with ``written``, changes).
+
+    ``group_member`` names the group's ARN in the Create request or, failing that, in the created
+    resource's Describe body (a solution version's ``datasetGroupArn``). ``types`` limits them to some
+    dataset types (lower case); None is every dataset of the group.
+    """
+
+    group_member: str = "datasetGroupArn"
+    types: frozenset[str] | None = None
+    written: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class DataMovement:
+    """What creating a resource of a kind reads and writes, as its Create request names it: its lineage.
+
+    ``s3_inputs`` / ``s3_outputs``: where the request holds S3 locations read / written.
+    ``dataset_inputs`` / ``dataset_outputs``: request members holding the ARN of a Personalize dataset read /
+    written. ``group_datasets``: the datasets of a dataset group read (or changed), when the request names a
+    group rather than datasets. ``model_input``: the request member naming the model (solution version) a
+    job runs; ``model_output``: the created resource is a model, trained on what it reads.
+    """
+
+    s3_inputs: tuple[S3Path, ...] = ()
+    s3_outputs: tuple[S3Path, ...] = ()
+    dataset_inputs: tuple[str, ...] = ()
+    dataset_outputs: tuple[str, ...] = ()
+    group_datasets: GroupDatasets | None = None
+    model_input: str | None = None
+    model_output: bool = False
+
+
+_DATA_LOCATION: S3Path = ("dataSource", "dataLocation")
+_BATCH_JOB_MOVEMENT = DataMovement(
+    s3_inputs=(("jobInput", "s3DataSource", "path"),),
+    s3_outputs=(("jobOutput", "s3DataDestination", "path"),),
+    model_input="solutionVersionArn",
+)
+# Training reads every dataset of the group; the model it makes is its output.
+_TRAINING_MOVEMENT = DataMovement(group_datasets=GroupDatasets(), model_output=True)
+
+
 def _lower_first(camel: str) -> str:
     return camel[0].lower() + camel[1:]
 
@@ -150,6 +204,7 @@ class ResourceKind(_Watched):
     goes when its holder is deleted, or must go first (see :func:`deletion_order`).
     ``waiter_delay`` and ``waiter_max_attempts`` are the default wait: a poll interval suited to how long the
     real service takes, and a budget comfortably above its longest documented duration.
+    ``moves`` is the data its creation reads and writes (None: none), which its OpenLineage events report.
     """
 
     noun: str
@@ -166,6 +221,7 @@ class ResourceKind(_Watched):
     contained_in: ResourceKind | None = None
     waiter_delay: int = 30
     waiter_max_attempts: int = 120
+    moves: DataMovement | None = None
 
     @property
     def key(self) -> str:
@@ -277,6 +333,7 @@ def _job(
     parent_member: str,
     arn_type: str,
     contained_in: ResourceKind,
+    moves: DataMovement,
     waiter_delay: int = 60,
     waiter_max_attempts: int = 720,
     mode_member: str | None = None,
@@ -294,6 +351,7 @@ def _job(
         mode_member=mode_member,
         waiter_delay=waiter_delay,
         waiter_max_attempts=waiter_max_attempts,
+        moves=moves,
     )
 
 
@@ -314,15 +372,28 @@ DATASET_IMPORT_JOB = _job(
     "datasetArn",
     "dataset-import-job",
     DATASET,
+    DataMovement(s3_inputs=(_DATA_LOCATION,), dataset_outputs=("datasetArn",)),
     mode_member="importMode",
 )
-DATASET_EXPORT_JOB = _job("DatasetExportJob", CREATE_LIFECYCLE, "datasetArn", "dataset-export-job", DATASET)
+DATASET_EXPORT_JOB = _job(
+    "DatasetExportJob",
+    CREATE_LIFECYCLE,
+    "datasetArn",
+    "dataset-export-job",
+    DATASET,
+    DataMovement(dataset_inputs=("datasetArn",), s3_outputs=(("jobOutput", "s3DataDestination", "path"),)),
+)
+# A deletion job reads the list of users, and rewrites each dataset holding users without their records:
+# each such dataset is read and written, as by SQL's DELETE ... WHERE USER_ID IN (list).
 DATA_DELETION_JOB = _job(
     "DataDeletionJob",
     DATA_DELETION_LIFECYCLE,
     "datasetGroupArn",
     "data-deletion-job",
     DATASET_GROUP,
+    DataMovement(
+        s3_inputs=(_DATA_LOCATION,), group_datasets=GroupDatasets(types=USER_DATASET_TYPES, written=True)
+    ),
     waiter_delay=300,
     waiter_max_attempts=576,
 )
@@ -345,6 +416,7 @@ SOLUTION_VERSION = ResourceKind(
     contained_in=SOLUTION,
     waiter_delay=60,
     waiter_max_attempts=1440,
+    moves=_TRAINING_MOVEMENT,
 )
 CAMPAIGN = ResourceKind(
     "Campaign",
@@ -360,10 +432,16 @@ BATCH_INFERENCE_JOB = _job(
     "solutionVersionArn",
     "batch-inference-job",
     SOLUTION_VERSION,
+    _BATCH_JOB_MOVEMENT,
     mode_member="batchInferenceJobMode",
 )
 BATCH_SEGMENT_JOB = _job(
-    "BatchSegmentJob", BATCH_JOB_LIFECYCLE, "solutionVersionArn", "batch-segment-job", SOLUTION_VERSION
+    "BatchSegmentJob",
+    BATCH_JOB_LIFECYCLE,
+    "solutionVersionArn",
+    "batch-segment-job",
+    SOLUTION_VERSION,
+    _BATCH_JOB_MOVEMENT,
 )
 RECOMMENDER = ResourceKind(
     "Recommender",
@@ -373,6 +451,9 @@ RECOMMENDER = ResourceKind(
     contained_in=DATASET_GROUP,
     waiter_delay=60,
     waiter_max_attempts=240,
+    # A recommender trains its models on the group's datasets
+    # (https://docs.aws.amazon.com/personalize/latest/dg/creating-recommenders.html).
+    moves=_TRAINING_MOVEMENT,
 )
 FILTER = ResourceKind(
     "Filter",
@@ -390,12 +471,18 @@ EVENT_TRACKER = ResourceKind(
     contained_in=DATASET_GROUP,
     create_refuses_duplicates=False,
 )
+# A metric attribution reports on the group's interactions, and publishes its reports to S3 when given a
+# destination (https://docs.aws.amazon.com/personalize/latest/dg/measuring-recommendation-impact.html).
 METRIC_ATTRIBUTION = ResourceKind(
     "MetricAttribution",
     CREATE_LIFECYCLE,
     parent_member="datasetGroupArn",
     arn_type="metric-attribution",
     contained_in=DATASET_GROUP,
+    moves=DataMovement(
+        s3_outputs=(("metricsOutputConfig", "s3DataDestination", "path"),),
+        group_datasets=GroupDatasets(types=INTERACTIONS_DATASET_TYPES),
+    ),
 )
 
 CAMPAIGN_UPDATE = UpdateKind(CAMPAIGN)

@@ -40,6 +40,7 @@ from airflow_provider_personalize.waits import (
 )
 
 if TYPE_CHECKING:
+    from airflow.providers.openlineage.extractors import OperatorLineage
     from airflow.sdk import Context
 
 # Personalize names: ^[a-zA-Z0-9][a-zA-Z0-9\-_]*, 1..63 characters.
@@ -159,6 +160,7 @@ class PersonalizeBaseOperator(AwsBaseOperator[PersonalizeHook]):
             kind.waiter_max_attempts if waiter_max_attempts is None else waiter_max_attempts
         )
         self.deferrable = deferrable
+        self.resource_arn: str | None = None
 
     def request_arguments(self) -> dict[str, Any]:
         """The declared request's arguments, by keyword, as rendered."""
@@ -199,6 +201,7 @@ class PersonalizeBaseOperator(AwsBaseOperator[PersonalizeHook]):
         self.defer(trigger=trigger, method_name=method_name)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
+        self.resource_arn = (event or {}).get("arn")
         return arn_from_event(event)
 
 
@@ -233,7 +236,6 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
         if if_exists not in ("reuse", "fail"):
             raise ValueError(f"if_exists must be 'reuse' or 'fail', not {if_exists!r}")
         self.if_exists = if_exists
-        self.resource_arn: str | None = None
 
     def build_request(self, context: Context) -> dict[str, Any]:
         """The Create request from the rendered arguments; raises, naming the keyword, if one is invalid."""
@@ -294,6 +296,24 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
             "Personalize %s %r already exists: reusing %s (status %s)", kind.label, name, arn, status
         )
         return arn, is_settled(kind, arn, existing)
+
+    def get_openlineage_facets_on_start(self) -> OperatorLineage | None:
+        """What the request names as read and written (no request to AWS): see :mod:`..lineage`."""
+        from airflow_provider_personalize.lineage.operator_lineage import operator_lineage
+
+        return operator_lineage(self, "start")
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage | None:
+        """Inputs and outputs with their schemas, and the resource's ARN and status: see :mod:`..lineage`."""
+        from airflow_provider_personalize.lineage.operator_lineage import operator_lineage
+
+        return operator_lineage(self, "complete")
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage | None:
+        """As on complete, with the resource's status and failureReason: see :mod:`..lineage`."""
+        from airflow_provider_personalize.lineage.operator_lineage import operator_lineage
+
+        return operator_lineage(self, "failure")
 
     def on_kill(self) -> None:
         """Stop the creation this task started, where the service allows it (solution versions)."""
