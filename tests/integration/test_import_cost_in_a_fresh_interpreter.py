@@ -12,10 +12,19 @@ from pathlib import Path
 
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
 PACKAGE = "airflow_provider_personalize"
-DEFERRED = ("aiohttp", "aiobotocore", f"{PACKAGE}.triggers.personalize", f"{PACKAGE}.hooks.request_model")
+# OpenLineage (the client, its Airflow provider's extractors, our lineage package) only when it asks a task.
+DEFERRED = (
+    "aiohttp",
+    "aiobotocore",
+    f"{PACKAGE}.triggers.personalize",
+    f"{PACKAGE}.hooks.request_model",
+    f"{PACKAGE}.lineage",
+    "openlineage",
+    "airflow.providers.openlineage.extractors",
+)
 
 
-def test_parsing_a_dag_loads_neither_the_service_model_nor_the_trigger_nor_aiohttp():
+def test_parsing_a_dag_loads_neither_the_service_model_nor_the_trigger_nor_aiohttp_nor_openlineage():
     # DAG-parse cost (bench/parse_cost.py measures it): these are loaded only when a task runs or defers.
     probe = (
         f"import sys, {PACKAGE}.waits, {PACKAGE}.operators.personalize, {PACKAGE}.sensors.personalize; "

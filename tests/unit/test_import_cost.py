@@ -27,7 +27,16 @@ import airflow_provider_personalize.sensors.personalize
 import airflow_provider_personalize.triggers.personalize  # noqa: F401
 
 PACKAGE = "airflow_provider_personalize"
-DEFERRED = ("aiohttp", "aiobotocore", f"{PACKAGE}.triggers.personalize", f"{PACKAGE}.hooks.request_model")
+# OpenLineage (the client, its Airflow provider's extractors, our lineage package) only when it asks a task.
+DEFERRED = (
+    "aiohttp",
+    "aiobotocore",
+    f"{PACKAGE}.triggers.personalize",
+    f"{PACKAGE}.hooks.request_model",
+    f"{PACKAGE}.lineage",
+    "openlineage",
+    "airflow.providers.openlineage.extractors",
+)
 
 
 class _ImportRecorder(MetaPathFinder):
@@ -66,7 +75,7 @@ def deferred_imports(names: list[str]) -> list[str]:
     "module",
     [f"{PACKAGE}.waits", f"{PACKAGE}.operators.personalize", f"{PACKAGE}.sensors.personalize"],
 )
-def test_parsing_a_dag_loads_neither_the_service_model_nor_the_trigger_nor_aiohttp(module):
+def test_parsing_a_dag_loads_neither_the_service_model_nor_the_trigger_nor_aiohttp_nor_openlineage(module):
     with fresh_imports() as imported:
         importlib.import_module(module)
     assert f"{PACKAGE}.resources" in imported  # the recorder sees this module's imports
