@@ -199,6 +199,8 @@ class ResourceKind(_Watched):
     ``mode_member`` is the member whose value sets what work a job of this kind does (``trainingMode``: an
     UPDATE trains in a fraction of a FULL's time), so that the trigger expects a job to last as long as
     earlier jobs with the same value, not as long as any earlier job.
+    ``arn_type`` and ``arn_ids`` say what an ARN of the kind looks like: its resource part is the type then
+    that many identifiers (``dataset/<dataset group name>/<DATASET TYPE>``, ``solution/<name>/<version id>``).
     ``contained_in`` is the kind whose resources hold this one (a dataset group holds solutions, a solution
     its versions and campaigns, a version its batch jobs): ListX filters by the holder's ARN, and a resource
     goes when its holder is deleted, or must go first (see :func:`deletion_order`).
@@ -212,6 +214,7 @@ class ResourceKind(_Watched):
     name_member: str = "name"
     parent_member: str | None = None
     arn_type: str | None = None
+    arn_ids: int = 1
     deletable: bool = True
     list_key_override: str | None = None
     named_per_run: bool = False
@@ -364,6 +367,7 @@ DATASET = ResourceKind(
     CREATE_LIFECYCLE,
     parent_member="datasetGroupArn",
     arn_type="dataset",
+    arn_ids=2,
     contained_in=DATASET_GROUP,
 )
 DATASET_IMPORT_JOB = _job(
@@ -408,6 +412,8 @@ SOLUTION_VERSION = ResourceKind(
     "SolutionVersion",
     SOLUTION_VERSION_LIFECYCLE,
     parent_member="solutionArn",
+    arn_type="solution",
+    arn_ids=2,
     deletable=False,
     named_per_run=True,
     create_refuses_duplicates=False,

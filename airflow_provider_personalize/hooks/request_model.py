@@ -1,16 +1,33 @@
-"""Personalize requests built and checked against botocore's service model.
+r"""Personalize requests built and checked against botocore's service model and AWS's documented rules.
 
 An operator hands over its arguments by keyword (the API member in snake_case, ``data_source``); this
 module maps them to the API's members, applies the conveniences the operators document (a plain
 ``s3://`` URI for a structure that wraps one S3 location, tags as a dict, an Avro schema as a dict, numbers
 and booleans rendered from templates as text), and checks every value against the model's constraints:
-required members, types, lengths, ranges, enums, patterns, S3 URIs, nested structures, lists and maps.
-Every problem is reported at once, each naming the operator keyword it came from, before anything is sent.
+required members, types, lengths, ranges, enums, patterns, nested structures, lists and maps; then against
+the rules AWS documents beyond the model (:mod:`.request_rules`: ARN kinds, tags, S3 URIs, ranges, Avro
+schemas, filter expressions, members that go together). Every problem is reported at once, each naming the
+operator keyword it came from, before anything is sent.
 
-Patterns: the model's patterns follow Smithy, where a pattern is unanchored (``re.search``). A few use
-Unicode property classes (``\\p{L}`` in tag keys) that Python's ``re`` lacks; they are translated to the
-nearest ``re`` class that accepts at least as much (``\\w``, ``\\s``), so this check never refuses a value
-the service accepts; a pattern with any other property class is not checked here (the service still is).
+Patterns match the whole value. The model's patterns follow Smithy, where a pattern is unanchored, and most
+carry no end anchor (``^[a-zA-Z0-9][a-zA-Z0-9\-_]*`` for names); AWS applies each to the whole value. Per
+pattern, the evidence:
+
+- ``Name``: the API pages give it as the whole name's form, and the service refuses ``"x y"``
+  (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html, name);
+- ``Arn``, ``RoleArn``, ``KmsKeyArn``: an ARN is one value from ``arn:`` to its end
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html); a role name is made of the
+  pattern's characters only (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
+- ``S3Location``: a URI whole, ``s3://bucket-name/folder-name/fileName.csv``
+  (https://docs.aws.amazon.com/personalize/latest/dg/API_DataSource.html);
+- ``SchedulingExpression``: "Specify a rate expression in rate(value unit) format"
+  (https://docs.aws.amazon.com/personalize/latest/dg/API_AutoTrainingConfig.html);
+- ``ColumnName``: "must start with a letter or underscore, and can contain only letters, numbers, and
+  underscores" (https://docs.aws.amazon.com/personalize/latest/dg/API_TrainingDataConfig.html);
+- ``DatasetType``, ``TagKey``, ``TagValue``: anchored at both ends in the model already.
+
+Python's ``re`` runs them all except those with Unicode property classes (``\p{L}`` in tag keys and
+values), which ``regex`` runs exactly; each is compiled once, on first use.
 """
 
 from __future__ import annotations
@@ -23,18 +40,16 @@ from typing import TYPE_CHECKING, Any
 
 from botocore import xform_name
 
+from airflow_provider_personalize.hooks.request_rules import request_problems, value_problem
+
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
-# Property classes of the model's patterns, widened to ``re`` classes (see the module docstring).
-_PROPERTY_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
 _S3_LOCATION_SHAPE = "S3Location"
 _JSON_TEXT_SHAPES = frozenset({"AvroSchema"})
 _TAGS_SHAPE = "Tags"
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 _NUMBER_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-# Bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
-_S3_URI = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?", re.DOTALL)
 
 
 class InvalidRequestError(ValueError):
@@ -66,14 +81,22 @@ def request_keywords(method_name: str) -> dict[str, str]:
     return {xform_name(member): member for member in input_shape.members}
 
 
-def build_request(method_name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+def build_request(
+    method_name: str, arguments: Mapping[str, Any], aliases: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The request for ``method_name`` from operator keywords; None values are left out.
 
+    ``aliases`` maps an operator's own keyword to the request's (``{"arn": "campaign_arn"}``), for the
+    operators whose parameters are named otherwise: problems name the operator's keyword.
     Raises :class:`InvalidRequestError` listing every problem, each named by its keyword.
     """
     operation = operation_model(method_name)
     input_shape: StructureShape = operation.input_shape
     keywords = request_keywords(method_name)
+    names = {member: keyword for keyword, member in keywords.items()}
+    for keyword, request_keyword in (aliases or {}).items():
+        names[keywords[request_keyword]] = keyword
+        keywords[keyword] = keywords.pop(request_keyword)
     problems: list[str] = []
     request: dict[str, Any] = {}
     for keyword, value in arguments.items():
@@ -81,20 +104,29 @@ def build_request(method_name: str, arguments: Mapping[str, Any]) -> dict[str, A
             problems.append(f"{keyword}: {operation.name} has no such member")
         elif value is not None:
             member = keywords[keyword]
-            request[member] = _checked(value, input_shape.members[member], keyword, problems)
+            request[member] = _checked(value, input_shape.members[member], keyword, member, problems)
     for member in input_shape.required_members:
         if request.get(member) is None:
-            problems.append(f"{xform_name(member)}: required")
+            problems.append(f"{names[member]}: required")
+    for member, problem in request_problems(operation.name, request):
+        problems.append(f"{names[member]}: {problem}")
     if problems:
         raise InvalidRequestError(operation.name, problems)
     return request
 
 
-def _checked(value: Any, shape: Shape, path: str, problems: list[str]) -> Any:
-    """``value`` converted where the module docstring says; problems appended as ``path: what``."""
+def _checked(value: Any, shape: Shape, path: str, member: str, problems: list[str]) -> Any:
+    """``value`` converted where the module docstring says, checked against the model and then against
+    the documented rules of its ``member`` and shape; problems appended as ``path: what``."""
     value = _converted(value, shape)
     check = _CHECKS.get(shape.type_name)
-    return check(value, shape, path, problems) if check else value
+    found = len(problems)
+    value = check(value, shape, path, member, problems) if check else value
+    if len(problems) == found:
+        problem = value_problem(member, shape.name, value)
+        if problem:
+            problems.append(f"{path}: {problem}")
+    return value
 
 
 def _converted(value: Any, shape: Shape) -> Any:
@@ -134,79 +166,93 @@ def _s3_location_path(shape: StructureShape) -> tuple[str, ...] | None:
     return paths[0] if len(paths) == 1 else None
 
 
-def _check_structure(value: Any, shape: Any, path: str, problems: list[str]) -> Any:
+def _check_structure(value: Any, shape: Any, path: str, member: str, problems: list[str]) -> Any:
     if not isinstance(value, Mapping):
         hint = " or an s3:// URI" if _s3_location_path(shape) else ""
         problems.append(f"{path}: expected a mapping with members {', '.join(shape.members)}{hint}")
         return value
     checked = {}
-    for member, member_value in value.items():
-        if member not in shape.members:
-            problems.append(f"{path}.{member}: unknown member (expected one of {', '.join(shape.members)})")
+    for name, member_value in value.items():
+        if name not in shape.members:
+            problems.append(f"{path}.{name}: unknown member (expected one of {', '.join(shape.members)})")
         elif member_value is not None:
-            checked[member] = _checked(member_value, shape.members[member], f"{path}.{member}", problems)
-    for member in shape.required_members:
-        if checked.get(member) is None:
-            problems.append(f"{path}.{member}: required")
+            checked[name] = _checked(member_value, shape.members[name], f"{path}.{name}", name, problems)
+    for name in shape.required_members:
+        if checked.get(name) is None:
+            problems.append(f"{path}.{name}: required")
     return checked
 
 
-def _check_list(value: Any, shape: Any, path: str, problems: list[str]) -> Any:
+def _check_list(value: Any, shape: Any, path: str, member: str, problems: list[str]) -> Any:
     if not isinstance(value, list | tuple):
         problems.append(f"{path}: expected a list")
         return value
     _check_size(len(value), shape, path, "items", problems)
-    return [_checked(item, shape.member, f"{path}[{index}]", problems) for index, item in enumerate(value)]
+    return [
+        _checked(item, shape.member, f"{path}[{index}]", member, problems) for index, item in enumerate(value)
+    ]
 
 
-def _check_map(value: Any, shape: Any, path: str, problems: list[str]) -> Any:
+def _check_map(value: Any, shape: Any, path: str, member: str, problems: list[str]) -> Any:
     if not isinstance(value, Mapping):
         problems.append(f"{path}: expected a mapping")
         return value
     _check_size(len(value), shape, path, "entries", problems)
+    # A map's keys and values are no member of their own: the member's rules apply to the whole map.
     return {
-        _checked(key, shape.key, f"{path} key {key!r}", problems): _checked(
-            item, shape.value, f"{path}[{key!r}]", problems
+        _checked(key, shape.key, f"{path} key {key!r}", "", problems): _checked(
+            item, shape.value, f"{path}[{key!r}]", "", problems
         )
         for key, item in value.items()
     }
 
 
-def _check_string(value: Any, shape: Any, path: str, problems: list[str]) -> Any:
+def _check_string(value: Any, shape: Any, path: str, member: str, problems: list[str]) -> Any:
     if not isinstance(value, str):
         problems.append(f"{path}: expected a string, got {type(value).__name__}")
+        return value
+    pattern = _compiled_pattern(shape.metadata.get("pattern"))
+    if value == "" and (
+        shape.metadata.get("min", 0) > 0 or shape.enum or (pattern and not pattern.fullmatch(""))
+    ):
+        problems.append(f"{path}: empty (a template that rendered to nothing?)")
         return value
     _check_size(len(value), shape, path, "characters", problems)
     if shape.enum and value not in shape.enum:
         problems.append(f"{path}: {value!r} is not one of {', '.join(shape.enum)}")
-    pattern = _compiled_pattern(shape.metadata.get("pattern"))
-    if pattern and not pattern.search(value):
-        problems.append(f"{path}: {value!r} does not match the pattern {pattern.pattern!r}")
-    elif shape.name == _S3_LOCATION_SHAPE and value.startswith("s3:") and not _S3_URI.fullmatch(value):
-        problems.append(f"{path}: {value!r} is not an S3 URI of the form s3://bucket/key")
+    if pattern and not pattern.fullmatch(value):
+        # The member's documented rule, where it has one, says what was meant (a dataset ARN, an s3:// URI).
+        problem = value_problem(member, shape.name, value)
+        problems.append(f"{path}: {problem or f'{value!r} does not match the pattern {pattern.pattern!r}'}")
     return value
 
 
-def _check_integer(value: Any, shape: Any, path: str, problems: list[str]) -> Any:
+def _check_integer(value: Any, shape: Any, path: str, member: str, problems: list[str]) -> Any:
     if not isinstance(value, int) or isinstance(value, bool):
         problems.append(f"{path}: expected an integer, got {value!r}")
         return value
-    minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        problems.append(f"{path}: {value} is outside {_range_text(minimum, maximum)}")
+    _check_range(value, shape, path, problems)
     return value
 
 
-def _check_float(value: Any, shape: Any, path: str, problems: list[str]) -> Any:
+def _check_float(value: Any, shape: Any, path: str, member: str, problems: list[str]) -> Any:
     if not isinstance(value, int | float) or isinstance(value, bool):
         problems.append(f"{path}: expected a number, got {value!r}")
+        return value
+    _check_range(value, shape, path, problems)
     return value
 
 
-def _check_boolean(value: Any, shape: Any, path: str, problems: list[str]) -> Any:
+def _check_boolean(value: Any, shape: Any, path: str, member: str, problems: list[str]) -> Any:
     if not isinstance(value, bool):
         problems.append(f"{path}: expected a boolean, got {value!r}")
     return value
+
+
+def _check_range(value: float, shape: Shape, path: str, problems: list[str]) -> None:
+    minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        problems.append(f"{path}: {value} is outside {_range_text(minimum, maximum)}")
 
 
 def _check_size(size: int, shape: Shape, path: str, unit: str, problems: list[str]) -> None:
@@ -224,17 +270,15 @@ def _range_text(minimum: float | None, maximum: float | None) -> str:
 
 
 @functools.cache
-def _compiled_pattern(pattern: str | None) -> re.Pattern[str] | None:
+def _compiled_pattern(pattern: str | None) -> Any:
+    """The model's pattern compiled: by ``re``, or by ``regex`` for Unicode property classes (``\\p{L}``)."""
     if not pattern:
         return None
-    for property_class, re_class in _PROPERTY_CLASSES.items():
-        pattern = pattern.replace(property_class, re_class)
-    if r"\p{" in pattern or r"\P{" in pattern:
-        return None
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
+    if "\\p{" in pattern or "\\P{" in pattern:
+        import regex
+
+        return regex.compile(pattern)
+    return re.compile(pattern)
 
 
 _CHECKS = {

@@ -152,7 +152,7 @@ def build_schemas(model: ServiceModel | None = None) -> dict[str, dict[str, Any]
 
 
 def _personalize(api: _Builder) -> dict[str, Any]:
-    from airflow_provider_personalize.operators.personalize import SOLUTION_METRICS
+    from airflow_provider_personalize.operators.personalize import METRIC_NAME, SOLUTION_METRICS
 
     schedule_or_import = {
         "anyOf": [api.schedule(), {"const": AFTER_IMPORT}],
@@ -185,7 +185,10 @@ def _personalize(api: _Builder) -> dict[str, Any]:
             "metricsThresholds": {
                 "type": "object",
                 "minProperties": 1,
-                "propertyNames": {"enum": sorted(SOLUTION_METRICS)},
+                "propertyNames": {
+                    "pattern": f"^{METRIC_NAME.pattern}$",
+                    "examples": sorted(SOLUTION_METRICS),
+                },
                 "additionalProperties": {"type": "number"},
                 "description": "GetSolutionMetrics minimums a new model must meet before it is deployed.",
             },
@@ -437,17 +440,26 @@ def _sizes(shape: Shape, noun: str) -> dict[str, int]:
     return sizes
 
 
+# Unicode property classes of the model's tag patterns, widened to classes both Python's ``re`` and
+# editors' ECMA-262 read; wider, never narrower, so that no config the service accepts is refused.
+_PROPERTY_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
+
+
 def _pattern(pattern: str | None) -> str | None:
     r"""The model's pattern, matched against the whole value as the service matches it (botocore's patterns
     carry no end anchor: ``^[a-zA-Z0-9][a-zA-Z0-9\-_]*`` would take ``"my shop"``), in a dialect both
-    Python's ``re`` and editors' ECMA-262 read (Unicode property classes widened, as request_model widens
-    them); None where that is impossible."""
-    from airflow_provider_personalize.hooks import request_model
-
-    compiled = request_model._compiled_pattern(pattern)
-    if compiled is None:
+    Python's ``re`` and editors' ECMA-262 read; None where that is impossible."""
+    if not pattern:
         return None
-    return f"^(?:{compiled.pattern.removeprefix('^').removesuffix('$')})$"
+    for property_class, widened in _PROPERTY_CLASSES.items():
+        pattern = pattern.replace(property_class, widened)
+    if r"\p{" in pattern or r"\P{" in pattern:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error:
+        return None
+    return f"^(?:{pattern.removeprefix('^').removesuffix('$')})$"
 
 
 def _first_sentence(documentation: str) -> str:

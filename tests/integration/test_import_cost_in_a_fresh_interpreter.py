@@ -21,6 +21,11 @@ DEFERRED = (
     f"{PACKAGE}.lineage",
     "openlineage",
     "airflow.providers.openlineage.extractors",
+    "lark",
+    "regex",
+    f"{PACKAGE}.hooks.request_rules",
+    f"{PACKAGE}.hooks.avro_schema",
+    f"{PACKAGE}.hooks.filter_expression",
 )
 
 

@@ -8,6 +8,7 @@ scripted Describe responses here; integration tests drive the same paths against
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from datetime import UTC, datetime
 from unittest import mock
@@ -232,16 +233,19 @@ def test_conveniences_become_the_api_structures():
 
 
 def test_a_schema_may_be_given_as_a_dict_and_is_not_waited_for():
-    schema = {"type": "record", "name": "Interactions", "fields": []}
+    fields = [{"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"}]
+    schema = {
+        "type": "record",
+        "name": "Interactions",
+        "fields": [*fields, {"name": "TIMESTAMP", "type": "long"}],
+    }
     operator = PersonalizeCreateSchemaOperator(
         task_id="schema", name="interactions", schema=schema, aws_conn_id=None, region_name="us-east-1"
     )
     client = with_client(operator)
     client.create_schema.return_value = {"schemaArn": "arn:schema"}
     assert operator.execute(make_context()) == "arn:schema"
-    assert client.create_schema.call_args.kwargs["schema"] == (
-        '{"type": "record", "name": "Interactions", "fields": []}'
-    )
+    assert json.loads(client.create_schema.call_args.kwargs["schema"]) == schema
     client.describe_schema.assert_not_called()
 
 

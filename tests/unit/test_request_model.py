@@ -76,6 +76,7 @@ def test_template_rendered_numbers_and_booleans_are_converted():
         {
             "name": "s",
             "dataset_group_arn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/g",
+            "recipe_arn": "arn:aws:personalize:::recipe/aws-user-personalization",
             "perform_auto_training": "false",
             "solution_config": {"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}},
         },
@@ -91,6 +92,7 @@ def test_template_rendered_numbers_and_booleans_are_converted():
         {
             "name": "s",
             "dataset_group_arn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/g",
+            "recipe_arn": "arn:aws:personalize:::recipe/aws-user-personalization",
             "solution_config": {"hpoConfig": {"algorithmHyperParameterRanges": ranges}},
         },
     )
@@ -160,18 +162,38 @@ def test_s3_uris_must_name_a_valid_bucket(uri):
     assert problems[0].startswith("data_source.dataLocation: ")
 
 
-def test_patterns_are_unanchored_as_in_smithy():
-    # The model's name pattern anchors only the start, so it accepts what follows a valid prefix.
-    assert build_request("create_dataset_group", {"name": "ok.suffix"})["name"] == "ok.suffix"
+@pytest.mark.parametrize("name", ["ok.suffix", "x y", "shop\n", "shop!"])
+def test_patterns_match_the_whole_value_as_the_service_applies_them(name):
+    # The model's name pattern anchors only the start; the service takes a name of those characters only.
+    assert problems_of("create_dataset_group", name=name) == [
+        f"name: {name!r} does not match the pattern '^[a-zA-Z0-9][a-zA-Z0-9\\\\-_]*'"
+    ]
 
 
-def test_unicode_property_classes_are_widened_never_narrowed():
+def test_unicode_property_classes_are_applied_exactly():
     tag_pattern = _compiled_pattern(r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$")
-    assert tag_pattern is not None
-    for accepted_by_the_service in ("équipe", "team 1", "a_b.c:d/e=f+g-h@i", "数据"):
-        assert tag_pattern.search(accepted_by_the_service)
-    assert not tag_pattern.search("no#hash")
-    assert _compiled_pattern(r"\p{Lu}+") is None  # an unknown class: not checked here
+    for accepted_by_the_service in ("équipe", "team 1", "a_b.c:d/e=f+g-h@i", "数据", "٣"):
+        assert tag_pattern.fullmatch(accepted_by_the_service)
+    for refused in ("no#hash", "tab\there", "new\nline"):  # a tab or a newline is no \p{Z} separator
+        assert not tag_pattern.fullmatch(refused)
+
+
+def test_a_value_a_template_rendered_empty_is_named_as_such():
+    assert problems_of("create_dataset_group", name="") == [
+        "name: empty (a template that rendered to nothing?)"
+    ]
+    assert (
+        build_request("create_dataset_group", {"name": "g", "tags": {"team": ""}})["tags"][0]["tagValue"]
+        == ""
+    )
+
+
+def test_number_ranges_of_the_model_hold_for_decimals_too():
+    config = {"rankingInfluence": {"POPULARITY": 1.5}}
+    problems = problems_of(
+        "create_campaign", name="c", solution_version_arn=VERSION_ARN, campaign_config=config
+    )
+    assert problems == ["campaign_config.rankingInfluence['POPULARITY']: 1.5 is outside 0..1"]
 
 
 @pytest.mark.parametrize("text", ["+-3", "3.5", "three", ""])
