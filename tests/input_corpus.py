@@ -218,7 +218,7 @@ BAD: list[Case] = [
     bad("reserved tag key", GROUP, "tags", tags={"aws:team": "recs"}),
     bad("reserved tag value", GROUP, "tags", tags={"team": "AWS:recs"}),
     bad("tag value of 257 characters", GROUP, "tags", tags={"team": "r" * 257}),
-    bad("tag value with a newline", GROUP, "tags", tags={"team": "recs\n"}),
+    bad("tag value with a tab", GROUP, "tags", tags={"team": "recs\tsearch"}),
     bad("duplicate tag keys", GROUP, "tags", tags=[{"tagKey": "team", "tagValue": "a"}] * 2),
     bad("role without a KMS key", GROUP, "role_arn", role_arn=ROLE_ARN),
     bad(
@@ -439,10 +439,10 @@ BAD: list[Case] = [
         campaign_config=exploration(explorationWeight="1.5"),
     ),
     bad(
-        "exploration cut-off 0",
+        "exploration cut-off -1",
         CAMPAIGN,
         "campaign_config",
-        campaign_config=exploration(explorationItemAgeCutOff="0"),
+        campaign_config=exploration(explorationItemAgeCutOff="-1"),
     ),
     bad(
         "sync with a fixed version",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -43,6 +44,7 @@ from airflow_provider_personalize.resources import (
     FILTER,
     METRIC_ATTRIBUTION,
     RECOMMENDER,
+    RESOURCE_KINDS,
     SCHEMA,
     SOLUTION,
     SOLUTION_UPDATE,
@@ -772,8 +774,13 @@ class PersonalizeUpdateSolutionOperator(PersonalizeUpdateBaseOperator):
         self.solution_update_config = solution_update_config
 
 
-# The offline metrics GetSolutionMetrics reports, all "higher is better"; average_rewards_at_k only for a
-# solution with an optimization objective.
+# The offline metrics GetSolutionMetrics reports, as "Evaluating a solution version with metrics"
+# documents them (https://docs.aws.amazon.com/personalize/latest/dg/working-with-training-metrics.html),
+# all higher is better: coverage, mean reciprocal rank at 25, NDCG and precision at 5, 10 and 25;
+# average_rewards_at_k for a solution with an optimization objective; hits and recall at 1 % for
+# USER_SEGMENTATION recipes. Other recipes (Next-Best-Action, Trending-Now) report metrics of their own, so
+# a threshold may name any metric: one outside this list is logged, and fails the gate if the version does
+# not report it, with the metrics it does report.
 SOLUTION_METRICS = frozenset(
     {
         "coverage",
@@ -785,23 +792,30 @@ SOLUTION_METRICS = frozenset(
         "precision_at_10",
         "precision_at_25",
         "average_rewards_at_k",
+        "hits_at_1_percent",
+        "recall_at_1_percent",
     }
 )
+# GetSolutionMetrics' keys, every one documented, are snake_case identifiers.
+METRIC_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def parse_thresholds(thresholds: Mapping[str, Any] | str) -> dict[str, float]:
     """``{metric: minimum}`` from a mapping or its text (a template rendered without native objects).
 
-    Raises ValueError naming ``thresholds`` for anything but known metric names with numeric minimums.
+    Raises ValueError naming ``thresholds`` for anything but metric names with numeric minimums.
     """
     if isinstance(thresholds, str):
         thresholds = _literal(thresholds)
     if not isinstance(thresholds, Mapping) or not thresholds:
         raise ValueError(f"thresholds: expected a non-empty {{metric: minimum}} mapping, got {thresholds!r}")
-    unknown = sorted(set(thresholds) - SOLUTION_METRICS)
-    if unknown:
+    malformed = sorted(str(metric) for metric in thresholds if not METRIC_NAME.fullmatch(str(metric)))
+    if malformed:
         known = ", ".join(sorted(SOLUTION_METRICS))
-        raise ValueError(f"thresholds: unknown metric(s) {', '.join(unknown)}; known: {known}")
+        raise ValueError(
+            f"thresholds: {', '.join(map(repr, malformed))} is not a metric name as GetSolutionMetrics "
+            f"reports them (snake_case, such as {known})"
+        )
     return {
         metric: parse_number(minimum, f"thresholds[{metric!r}]") for metric, minimum in thresholds.items()
     }
@@ -927,15 +941,12 @@ class PersonalizeSolutionMetricsCheckOperator(AwsBaseOperator[PersonalizeHook]):
         self.soft_fail = soft_fail
 
     def execute(self, context: Context) -> dict[str, float]:
-        from airflow_provider_personalize.hooks.request_model import build_request
-
-        thresholds = parse_thresholds(self.thresholds)
-        tolerance = parse_number(self.tolerance, "tolerance")
-        if tolerance < 0:
-            raise ValueError(f"tolerance: must be >= 0, got {tolerance}")
-        build_request("get_solution_metrics", {"solution_version_arn": self.solution_version_arn})
-        if self.compare_to_campaign_arn:
-            build_request("describe_campaign", {"campaign_arn": self.compare_to_campaign_arn})
+        thresholds, tolerance = self.validated()
+        undocumented = sorted(set(thresholds) - SOLUTION_METRICS)
+        if undocumented:
+            self.log.info(
+                "Metrics outside AWS's documented list, for this recipe: %s", ", ".join(undocumented)
+            )
         PersonalizeResourceLink.persist(
             context=context,
             operator=self,
@@ -956,9 +967,44 @@ class PersonalizeSolutionMetricsCheckOperator(AwsBaseOperator[PersonalizeHook]):
             self.log.info("%s meets the bar:\n%s", self.solution_version_arn, table)
             return metrics
         message = f"Solution version {self.solution_version_arn} is below the bar:\n{table}"
+        if any(check.value is None for check in checks):
+            message += f"\nIt reports: {', '.join(sorted(metrics)) or 'no metrics'}"
         if self.soft_fail:
             raise AirflowSkipException(message)
         raise AirflowFailException(message)
+
+    def validated(self) -> tuple[dict[str, float], float]:
+        """The thresholds and the tolerance, once every parameter is checked; raises, naming each bad one,
+        before any request."""
+        from airflow_provider_personalize.hooks.request_model import InvalidRequestError, build_request
+
+        problems: list[str] = []
+        thresholds: dict[str, float] = {}
+        tolerance = 0.0
+        try:
+            thresholds = parse_thresholds(self.thresholds)
+        except ValueError as error:
+            problems.append(str(error))
+        try:
+            tolerance = parse_number(self.tolerance, "tolerance")
+            if tolerance < 0:
+                problems.append(f"tolerance: must be >= 0, got {tolerance}")
+        except ValueError as error:
+            problems.append(str(error))
+        arns: list[tuple[str, dict[str, Any], dict[str, str] | None]] = [
+            ("get_solution_metrics", {"solution_version_arn": self.solution_version_arn}, None)
+        ]
+        if self.compare_to_campaign_arn is not None:
+            campaign = {"compare_to_campaign_arn": self.compare_to_campaign_arn}
+            arns.append(("describe_campaign", campaign, {"compare_to_campaign_arn": "campaign_arn"}))
+        for method, arguments, aliases in arns:
+            try:
+                build_request(method, arguments, aliases)
+            except InvalidRequestError as error:
+                problems += error.problems
+        if problems:
+            raise InvalidRequestError(type(self).__name__, problems)
+        return thresholds, tolerance
 
     def live_metrics(self) -> dict[str, float] | None:
         """The metrics of the version the campaign serves now; None when there is nothing to compare."""
@@ -994,14 +1040,26 @@ class PersonalizeDeleteResourceOperator(PersonalizeDeleteBaseOperator):
 
     def __init__(self, *, kind: str, arn: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        resource_kind = get_waitable_kind(kind)
+        try:
+            resource_kind = get_waitable_kind(kind)
+        except ValueError as error:
+            raise ValueError(f"kind: {error}") from None
         if not isinstance(resource_kind, ResourceKind) or resource_kind.delete_method is None:
-            raise ValueError(f"A Personalize {resource_kind.label} cannot be deleted")
+            deletable = ", ".join(key for key, known in RESOURCE_KINDS.items() if known.delete_method)
+            raise ValueError(
+                f"kind: a Personalize {resource_kind.label} cannot be deleted; deletable: {deletable}"
+            )
         self.kind = resource_kind
         self.arn = arn
 
     def execute(self, context: Context) -> str:
-        self.delete_resource(self.kind, self.arn)
+        from botocore import xform_name
+
+        from airflow_provider_personalize.hooks.request_model import build_request
+
+        kind = self.kind
+        build_request(kind.describe_method, {"arn": self.arn}, aliases={"arn": xform_name(kind.arn_member)})
+        self.delete_resource(kind, self.arn)
         return self.arn
 
 
@@ -1055,15 +1113,20 @@ class PersonalizeDeleteDatasetGroupOperator(PersonalizeDeleteBaseOperator):
         if group is None:
             self.log.info(
                 "Personalize dataset group %s does not exist: nothing to delete",
-                self.dataset_group_arn or self.dataset_group_name,
+                self.dataset_group_name if self.dataset_group_arn is None else self.dataset_group_arn,
             )
             return {}
         return self.delete_dataset_group(group, delete_schemas=self.delete_schemas)
 
     def find_group(self) -> dict[str, Any] | None:
-        if self.dataset_group_arn:
-            from airflow_provider_personalize.hooks.request_model import build_request
+        """The group's Describe body, or None if it does not exist. The parameter given is checked first,
+        rendered: a malformed ARN or name, or one that rendered empty, fails the task naming it."""
+        from airflow_provider_personalize.hooks.request_model import build_request
 
+        if self.dataset_group_arn is not None:
             build_request("describe_dataset_group", {"dataset_group_arn": self.dataset_group_arn})
             return self.hook.describe_if_exists(DATASET_GROUP, self.dataset_group_arn)
+        # A dataset group's name, as CreateDatasetGroup defines it.
+        name = {"dataset_group_name": self.dataset_group_name}
+        build_request("create_dataset_group", name, aliases={"dataset_group_name": "name"})
         return self.hook.find_by_name(DATASET_GROUP, str(self.dataset_group_name))

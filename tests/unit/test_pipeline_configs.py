@@ -188,9 +188,9 @@ INVALID: dict[str, tuple[Mutation, list[tuple[str, str]]]] = {
         lambda c: c["datasetGroup"].update(tags="team"),
         [("datasetGroup.tags", "must be a list or an object, not a string")],
     ),
-    "an unknown metric in the gate": (
-        lambda c: solution(0)(c)["metricsThresholds"].update(accuracy=0.9),
-        [("solutions[0].metricsThresholds", "'accuracy' is not one of average_rewards_at_k, coverage")],
+    "a metric name GetSolutionMetrics cannot report": (
+        lambda c: solution(0)(c)["metricsThresholds"].update({"Precision@10": 0.9}),
+        [("solutions[0].metricsThresholds", "'Precision@10' does not match the pattern ^[a-z][a-z0-9_]*$")],
     ),
     "a cron with day-of-month and day-of-week": (
         lambda c: solution(0)(c)["schedules"].update(full="cron(0 3 * * SUN *)"),
