@@ -22,6 +22,7 @@ QUICK = {
     "emulator_import": EMULATOR,
     "emulator_training": EMULATOR,
     "view_cost": ROOT,
+    "validation_cost": ROOT,
 }
 SLOW = {"emulator_runtime": EMULATOR, "triggerer": ROOT}  # minutes each: name them to run them
 BENCHMARKS = QUICK | SLOW

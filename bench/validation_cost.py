@@ -6,8 +6,9 @@ Runs every case of tests/input_corpus.py the way the unit test does (a real boto
 - bad inputs: how many fail before any request is sent, and how many of those name their parameter
   (goal 100 % and 100 %); valid-but-unusual inputs: how many reach the service (goal 100 %);
 - the time a task spends building, rendering and validating until its first request or its error, per
-  case (median, p90, max over the warm cases), and the first case's (cold: botocore's service model, the
-  compiled patterns and grammar are loaded on first use, once per worker process).
+  case (median, p90, max over the warm cases), the first case's (cold: botocore's service model and the
+  compiled patterns are loaded on first use, once per worker process) and the three slowest (the first
+  filter loads Lark and builds its parser, the first tag, a \\p{...} pattern, loads ``regex``).
 
 Validation runs when a task executes, never when a DAG file is parsed: ``python -m bench.parse_cost``
 measures what importing the operators module costs the DAG processor.
@@ -55,6 +56,10 @@ def main() -> None:
         f"time per task until its first request or its error: cold {1000 * cold:.1f} ms; warm median "
         f"{1000 * statistics.median(warm):.2f} ms, p90 {1000 * p90:.2f} ms, max {1000 * warm[-1]:.2f} ms"
     )
+    # The slowest are first uses: a worker process pays them once, as the first task that needs them does.
+    slowest = sorted(outcomes[1:], key=lambda pair: pair[1].seconds, reverse=True)[:3]
+    listed = ", ".join(f"{case.id} {1000 * outcome.seconds:.1f} ms" for case, outcome in slowest)
+    print(f"slowest (first uses): {listed}")
 
 
 if __name__ == "__main__":
