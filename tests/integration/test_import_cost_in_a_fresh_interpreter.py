@@ -10,23 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.deferred_imports import DEFERRED, PACKAGE
+
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
-PACKAGE = "airflow_provider_personalize"
-# OpenLineage (the client, its Airflow provider's extractors, our lineage package) only when it asks a task.
-DEFERRED = (
-    "aiohttp",
-    "aiobotocore",
-    f"{PACKAGE}.triggers.personalize",
-    f"{PACKAGE}.hooks.request_model",
-    f"{PACKAGE}.lineage",
-    "openlineage",
-    "airflow.providers.openlineage.extractors",
-    "lark",
-    "regex",
-    f"{PACKAGE}.hooks.request_rules",
-    f"{PACKAGE}.hooks.avro_schema",
-    f"{PACKAGE}.hooks.filter_expression",
-)
 
 
 def test_parsing_a_dag_loads_neither_the_service_model_nor_the_trigger_nor_aiohttp_nor_openlineage():

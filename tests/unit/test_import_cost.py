@@ -25,23 +25,7 @@ import pytest
 import airflow_provider_personalize.operators.personalize
 import airflow_provider_personalize.sensors.personalize
 import airflow_provider_personalize.triggers.personalize  # noqa: F401
-
-PACKAGE = "airflow_provider_personalize"
-# OpenLineage (the client, its Airflow provider's extractors, our lineage package) only when it asks a task.
-DEFERRED = (
-    "aiohttp",
-    "aiobotocore",
-    f"{PACKAGE}.triggers.personalize",
-    f"{PACKAGE}.hooks.request_model",
-    f"{PACKAGE}.lineage",
-    "openlineage",
-    "airflow.providers.openlineage.extractors",
-    "lark",
-    "regex",
-    f"{PACKAGE}.hooks.request_rules",
-    f"{PACKAGE}.hooks.avro_schema",
-    f"{PACKAGE}.hooks.filter_expression",
-)
+from tests.deferred_imports import DEFERRED, PACKAGE
 
 
 class _ImportRecorder(MetaPathFinder):
