@@ -15,7 +15,7 @@ asks only when its provider is installed and enabled, and each Describe is sent 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from botocore import xform_name
 
@@ -28,15 +28,29 @@ if TYPE_CHECKING:
     from openlineage.client.event_v2 import Dataset
 
     from airflow_provider_personalize.hooks.personalize import PersonalizeHook
-    from airflow_provider_personalize.operators._base import PersonalizeCreateBaseOperator
 
 Moment = Literal["start", "complete", "failure"]
+
+
+class CreateTask(Protocol):
+    """What lineage reads of a create operator (``operators._base.CreateTask``), named
+    here so that lineage, which the operators import, does not import them back."""
+
+    resource_kind: ResourceKind
+    resource_arn: str | None
+    deferrable: bool
+    wait_for_completion: bool
+
+    @property
+    def hook(self) -> PersonalizeHook: ...
+
+    def request_arguments(self) -> dict[str, Any]: ...
 
 # Lineage never sends the Create request: a name is only needed for the request to be checked whole.
 _UNSENT_NAME = "lineage"
 
 
-def operator_lineage(operator: PersonalizeCreateBaseOperator, moment: Moment) -> OperatorLineage | None:
+def operator_lineage(operator: CreateTask, moment: Moment) -> OperatorLineage | None:
     """The task's lineage at ``moment``; None when OpenLineage's provider is not installed."""
     try:
         from airflow.providers.openlineage.extractors import OperatorLineage
@@ -71,7 +85,7 @@ def operator_lineage(operator: PersonalizeCreateBaseOperator, moment: Moment) ->
     return OperatorLineage(inputs=inputs, outputs=outputs, run_facets=run_facets)
 
 
-def _rendered_request(operator: PersonalizeCreateBaseOperator) -> dict[str, Any]:
+def _rendered_request(operator: CreateTask) -> dict[str, Any]:
     """The Create request the rendered arguments make ({} if they are invalid: the task fails on them)."""
     from airflow_provider_personalize.hooks.request_model import InvalidRequestError, build_request
 
@@ -85,12 +99,12 @@ def _rendered_request(operator: PersonalizeCreateBaseOperator) -> dict[str, Any]
         return {}
 
 
-def _waited(operator: PersonalizeCreateBaseOperator) -> bool:
+def _waited(operator: CreateTask) -> bool:
     return bool(operator.deferrable or operator.wait_for_completion)
 
 
 def _description(
-    operator: PersonalizeCreateBaseOperator,
+    operator: CreateTask,
     moment: Moment,
     request: Mapping[str, Any],
     reader: _Reader | None,
@@ -108,7 +122,7 @@ def _description(
 
 
 def _state(
-    operator: PersonalizeCreateBaseOperator, moment: Moment, description: Mapping[str, Any]
+    operator: CreateTask, moment: Moment, description: Mapping[str, Any]
 ) -> tuple[str | None, str | None]:
     """The resource's status and failureReason, as far as known without another request."""
     kind = operator.resource_kind

@@ -2,8 +2,8 @@
 
 The graph is grimp's: every import statement of every module, those inside functions and under
 ``if TYPE_CHECKING`` included, so that a cycle moved into a function body is still a cycle. Layers, from
-the top: operators and sensors (independent of each other) -> the trigger -> hooks -> the wait contract
-(``waits``) -> the table of kinds (``resources``). A module imports only from the layers below its own.
+the top: operators and sensors (independent of each other) -> lineage -> the trigger -> hooks -> the wait
+contract (``waits``) -> the table of kinds (``resources``). A module imports only from the layers below.
 """
 
 import graphlib
@@ -14,6 +14,7 @@ import pytest
 PACKAGE = "airflow_provider_personalize"
 LAYERS = (
     grimp.Layer(f"{PACKAGE}.operators", f"{PACKAGE}.sensors", independent=True),
+    grimp.Layer(f"{PACKAGE}.lineage"),
     grimp.Layer(f"{PACKAGE}.triggers"),
     grimp.Layer(f"{PACKAGE}.hooks"),
     grimp.Layer(f"{PACKAGE}.waits"),
