@@ -46,6 +46,7 @@ class CreateTask(Protocol):
 
     def request_arguments(self) -> dict[str, Any]: ...
 
+
 # Lineage never sends the Create request: a name is only needed for the request to be checked whole.
 _UNSENT_NAME = "lineage"
 
