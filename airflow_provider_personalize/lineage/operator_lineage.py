@@ -15,7 +15,7 @@ asks only when its provider is installed and enabled, and each Describe is sent 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from botocore import xform_name
 
@@ -36,7 +36,7 @@ class CreateTask(Protocol):
     """What lineage reads of a create operator (``operators._base.CreateTask``), named
     here so that lineage, which the operators import, does not import them back."""
 
-    resource_kind: ResourceKind
+    resource_kind: ClassVar[ResourceKind]
     resource_arn: str | None
     deferrable: bool
     wait_for_completion: bool
