@@ -207,6 +207,9 @@ class ResourceKind(_Watched):
     ``waiter_delay`` and ``waiter_max_attempts`` are the default wait: a poll interval suited to how long the
     real service takes, and a budget comfortably above its longest documented duration.
     ``moves`` is the data its creation reads and writes (None: none), which its OpenLineage events report.
+    ``pending_jobs_quota`` says, in words, the quota on unfinished resources of the kind that a Create can
+    hit (AWS's "Service quotas", https://docs.aws.amazon.com/personalize/latest/dg/limits.html); the create
+    machine waits such a quota out (``hooks/retries.py``). None for kinds without one.
     """
 
     noun: str
@@ -225,6 +228,7 @@ class ResourceKind(_Watched):
     waiter_delay: int = 30
     waiter_max_attempts: int = 120
     moves: DataMovement | None = None
+    pending_jobs_quota: str | None = None
 
     @property
     def key(self) -> str:
@@ -337,6 +341,7 @@ def _job(
     arn_type: str,
     contained_in: ResourceKind,
     moves: DataMovement,
+    pending_jobs_quota: str | None = None,
     waiter_delay: int = 60,
     waiter_max_attempts: int = 720,
     mode_member: str | None = None,
@@ -352,6 +357,7 @@ def _job(
         deletable=False,
         named_per_run=True,
         mode_member=mode_member,
+        pending_jobs_quota=pending_jobs_quota,
         waiter_delay=waiter_delay,
         waiter_max_attempts=waiter_max_attempts,
         moves=moves,
@@ -360,6 +366,9 @@ def _job(
 
 # Waits, from the service's documented durations: imports 10-15 min (hours for 100 GB), training 25-50 min
 # (hours on large data), campaigns 10-20 min, batch jobs 10-25 min, data deletion up to a day.
+# Pending-jobs quotas, from https://docs.aws.amazon.com/personalize/latest/dg/limits.html ("Service quotas",
+# default values; some are adjustable) and, for data deletion jobs,
+# https://docs.aws.amazon.com/personalize/latest/dg/delete-records.html.
 DATASET_GROUP = ResourceKind("DatasetGroup", CREATE_LIFECYCLE, arn_type="dataset-group")
 SCHEMA = ResourceKind("Schema", None, arn_type="schema")
 DATASET = ResourceKind(
@@ -378,6 +387,7 @@ DATASET_IMPORT_JOB = _job(
     DATASET,
     DataMovement(s3_inputs=(_DATA_LOCATION,), dataset_outputs=("datasetArn",)),
     mode_member="importMode",
+    pending_jobs_quota="at most 5 dataset import jobs pending or in progress per region",
 )
 DATASET_EXPORT_JOB = _job(
     "DatasetExportJob",
@@ -398,6 +408,7 @@ DATA_DELETION_JOB = _job(
     DataMovement(
         s3_inputs=(_DATA_LOCATION,), group_datasets=GroupDatasets(types=USER_DATASET_TYPES, written=True)
     ),
+    pending_jobs_quota="at most 5 data deletion jobs PENDING per dataset group",
     waiter_delay=300,
     waiter_max_attempts=576,
 )
@@ -423,6 +434,7 @@ SOLUTION_VERSION = ResourceKind(
     waiter_delay=60,
     waiter_max_attempts=1440,
     moves=_TRAINING_MOVEMENT,
+    pending_jobs_quota="at most 20 solution versions in progress per region",
 )
 CAMPAIGN = ResourceKind(
     "Campaign",
@@ -440,6 +452,7 @@ BATCH_INFERENCE_JOB = _job(
     SOLUTION_VERSION,
     _BATCH_JOB_MOVEMENT,
     mode_member="batchInferenceJobMode",
+    pending_jobs_quota="at most 5 batch inference jobs pending or in progress per region",
 )
 BATCH_SEGMENT_JOB = _job(
     "BatchSegmentJob",
@@ -448,6 +461,7 @@ BATCH_SEGMENT_JOB = _job(
     "batch-segment-job",
     SOLUTION_VERSION,
     _BATCH_JOB_MOVEMENT,
+    pending_jobs_quota="at most 5 batch segment jobs pending or in progress per region",
 )
 RECOMMENDER = ResourceKind(
     "Recommender",

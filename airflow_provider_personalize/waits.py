@@ -45,6 +45,14 @@ class PersonalizeWaitTimeoutError(AirflowException):
     """
 
 
+class PersonalizeWaitInterruptedError(AirflowException):
+    """A wait in the worker was cut short because the task was told to stop (SIGTERM, ``on_kill``).
+
+    A plain ``AirflowException``: the resource is untouched (but for a training that ``on_kill`` stopped),
+    and a task retry re-attaches to it.
+    """
+
+
 class WaitEvent(TypedDict):
     """The payload of the trigger's one event.
 

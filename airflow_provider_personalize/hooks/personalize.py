@@ -2,22 +2,32 @@
 
 Every helper takes a resource kind of :mod:`airflow_provider_personalize.resources`
 (``DATASET_IMPORT_JOB``) and reads method names, ARN members and statuses from it, so one helper serves
-every kind.
+every kind. Every request the helpers send goes through :meth:`PersonalizeHook.call`, which rides out
+rate limits (``hooks/retries.py``).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.exceptions import ClientError
 
+from airflow_provider_personalize.hooks.retries import (
+    PendingJobsQuotaError,
+    RateLimitPolicy,
+    error_code,
+    error_message,
+    pending_jobs_quota_reached,
+    rate_limited,
+)
 from airflow_provider_personalize.resources import ResourceKind, UpdateKind, WaitableKind
 from airflow_provider_personalize.waits import (
     PersonalizeResourceFailedError,
+    PersonalizeWaitInterruptedError,
     PersonalizeWaitTimeoutError,
     is_settled,
 )
@@ -26,6 +36,7 @@ __all__ = [
     "PersonalizeHook",
     "PersonalizeResourceFailedError",
     "PersonalizeRuntimeHook",
+    "PersonalizeWaitInterruptedError",
     "PersonalizeWaitTimeoutError",
     "error_code",
 ]
@@ -36,11 +47,6 @@ _LIST_PAGE_SIZE = 100
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
-def error_code(error: ClientError) -> str:
-    """The service's error code (``ResourceNotFoundException``) of a failed request."""
-    return error.response.get("Error", {}).get("Code", "")
-
-
 class PersonalizeHook(AwsBaseHook):
     """
     Interact with Amazon Personalize's control plane.
@@ -48,6 +54,11 @@ class PersonalizeHook(AwsBaseHook):
     Provide thin wrapper around :external+boto3:py:class:`boto3.client("personalize") <Personalize.Client>`,
     plus helpers that describe, find, create, update, delete and wait for any kind of resource, given its
     kind from :mod:`airflow_provider_personalize.resources`.
+
+    Rate limits are retried (:meth:`call`); a Create refused by a pending-jobs quota raises
+    :class:`~airflow_provider_personalize.hooks.retries.PendingJobsQuotaError` (:meth:`create`). Waits
+    (and the retries' backoff) sleep in :meth:`sleep`, which :meth:`interrupt` cuts short, so that a task
+    told to stop (SIGTERM, ``on_kill``) stops at once.
 
     Additional arguments (such as ``aws_conn_id``) may be specified and
     are passed down to the underlying AwsBaseHook.
@@ -61,11 +72,53 @@ class PersonalizeHook(AwsBaseHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["client_type"] = self.client_type
         super().__init__(*args, **kwargs)
+        self.rate_limit_policy = RateLimitPolicy.from_config()
+        self._interrupted = threading.Event()
+
+    def call(
+        self, method_name: str, request: Mapping[str, Any], *, creating: ResourceKind | None = None
+    ) -> Any:
+        """Send one request (``method_name`` of the boto3 client, with ``request``'s members) and return its
+        response.
+
+        A rate-limited request is sent again after a jittered backoff, within the hook's
+        ``rate_limit_policy``; the last error is raised when its budget is spent. ``creating`` is the kind
+        a Create request creates: its pending-jobs quota answers are not rate limits (see :meth:`create`).
+        """
+        method = getattr(self.conn, method_name)
+
+        def log_retry(retry_state: Any) -> None:
+            error = retry_state.outcome.exception()
+            self.log.info(
+                "Personalize %s was rate-limited (%s: %s); sending it again in %.1f s (attempt %d)",
+                method_name,
+                error_code(error) or type(error).__name__,
+                error_message(error) or error,
+                retry_state.next_action.sleep,
+                retry_state.attempt_number + 1,
+            )
+
+        retrying = self.rate_limit_policy.retrying(
+            lambda error: rate_limited(error, creating), sleep=self.sleep, before_sleep=log_retry
+        )
+        return retrying(method, **request)
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, unless :meth:`interrupt` is called first or meanwhile: then raise
+        :class:`PersonalizeWaitInterruptedError` at once."""
+        if self._interrupted.wait(seconds):
+            raise PersonalizeWaitInterruptedError(
+                "Stopped waiting for Personalize: the task was told to stop (SIGTERM, or on_kill)"
+            )
+
+    def interrupt(self) -> None:
+        """End the current and every later :meth:`sleep` of this hook at once (safe in a signal handler)."""
+        self._interrupted.set()
 
     def describe(self, kind: WaitableKind, arn: str) -> dict[str, Any]:
         """The resource's Describe body (``describeDatasetImportJob(...)["datasetImportJob"]``); for an
         update kind, the updated resource's."""
-        response = getattr(self.conn, kind.describe_method)(**{kind.arn_member: arn})
+        response = self.call(kind.describe_method, {kind.arn_member: arn})
         return response[kind.response_key]
 
     def status(self, kind: WaitableKind, arn: str) -> str:
@@ -73,13 +126,22 @@ class PersonalizeHook(AwsBaseHook):
         return kind.status_of(self.describe(kind, arn))
 
     def create(self, kind: ResourceKind, request: dict[str, Any]) -> str:
-        """Send the kind's Create request as given; return the new resource's ARN."""
-        response = getattr(self.conn, kind.create_method)(**request)
+        """Send the kind's Create request as given; return the new resource's ARN.
+
+        :raises PendingJobsQuotaError: the service refused it for a pending-jobs quota (five unfinished
+            import jobs in the region, ...); it may succeed once an earlier job ends.
+        """
+        try:
+            response = self.call(kind.create_method, request, creating=kind)
+        except ClientError as error:
+            if pending_jobs_quota_reached(error, kind):
+                raise PendingJobsQuotaError(kind, error_message(error)) from error
+            raise
         return response[kind.arn_member]
 
     def update(self, kind: UpdateKind, request: dict[str, Any]) -> None:
         """Send the kind's Update request (``UpdateCampaign`` for ``CAMPAIGN_UPDATE``) as given."""
-        getattr(self.conn, kind.update_method)(**request)
+        self.call(kind.update_method, request)
 
     def delete(self, kind: ResourceKind, arn: str) -> bool:
         """Ask for the resource's deletion; False if it is already gone.
@@ -89,7 +151,7 @@ class PersonalizeHook(AwsBaseHook):
         if not kind.delete_method:
             raise ValueError(f"A Personalize {kind.label} cannot be deleted")
         try:
-            getattr(self.conn, kind.delete_method)(**{kind.arn_member: arn})
+            self.call(kind.delete_method, {kind.arn_member: arn})
         except ClientError as error:
             if error_code(error) == "ResourceNotFoundException":
                 return False
@@ -107,23 +169,22 @@ class PersonalizeHook(AwsBaseHook):
 
     def solution_metrics(self, solution_version_arn: str) -> dict[str, float]:
         """The offline metrics of a trained solution version (GetSolutionMetrics)."""
-        response = self.conn.get_solution_metrics(solutionVersionArn=solution_version_arn)
+        response = self.call("get_solution_metrics", {"solutionVersionArn": solution_version_arn})
         return response.get("metrics", {})
 
     def stop_creation(self, kind: ResourceKind, arn: str) -> None:
         """Stop a resource's creation (only kinds the table marks stoppable: solution versions)."""
         if not kind.stop_method:
             raise ValueError(f"The creation of a Personalize {kind.label} cannot be stopped")
-        getattr(self.conn, kind.stop_method)(**{kind.arn_member: arn})
+        self.call(kind.stop_method, {kind.arn_member: arn})
 
     def list_summaries(self, kind: ResourceKind, parent_arn: str | None = None) -> Iterator[dict[str, Any]]:
         """Every summary ListX returns, all pages, filtered by the parent where the API has that filter."""
-        list_page = getattr(self.conn, kind.list_method)
         request: dict[str, Any] = {"maxResults": _LIST_PAGE_SIZE}
         if kind.list_filter_member and parent_arn:
             request[kind.list_filter_member] = parent_arn
         while True:
-            response = list_page(**request)
+            response = self.call(kind.list_method, request)
             yield from response.get(kind.list_key, [])
             if not response.get("nextToken"):
                 return
@@ -203,7 +264,7 @@ class PersonalizeHook(AwsBaseHook):
             if not until_deleted and is_settled(kind, arn, description):
                 return description
             if attempt < waiter_max_attempts:
-                time.sleep(waiter_delay)
+                self.sleep(waiter_delay)
         raise PersonalizeWaitTimeoutError(kind.timeout_message(arn, last_status or "", waiter_max_attempts))
 
 

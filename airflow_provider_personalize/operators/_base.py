@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
@@ -21,6 +21,7 @@ from airflow.providers.common.compat.sdk import AirflowException, conf
 from botocore.exceptions import ClientError
 
 from airflow_provider_personalize.hooks.personalize import PersonalizeHook, error_code
+from airflow_provider_personalize.hooks.retries import PendingJobsQuotaError, QuotaWait
 from airflow_provider_personalize.links.personalize import PersonalizeResourceLink
 from airflow_provider_personalize.resources import (
     DATASET,
@@ -204,6 +205,10 @@ class PersonalizeBaseOperator(AwsBaseOperator[PersonalizeHook]):
         self.resource_arn = (event or {}).get("arn")
         return arn_from_event(event)
 
+    def on_kill(self) -> None:
+        """Stop waiting at once: a blocking wait or backoff ends in ``PersonalizeWaitInterruptedError``."""
+        self.hook.interrupt()
+
 
 class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
     """
@@ -217,6 +222,11 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
        the result, one in progress is waited for, one that failed fails the task with its failureReason.
        Jobs and solution versions are named after the run when no name is given
        (:func:`run_scoped_name`), so a retry or rerun of a run adopts its own job and never duplicates it.
+       A Create refused by a pending-jobs quota (five unfinished import jobs in the region, ...) is tried
+       again every ``waiter_delay`` (jittered) until the quota clears, for at most the task's wait budget,
+       ``waiter_delay`` x ``waiter_max_attempts``, counted from the first refusal; each refusal is logged
+       with the quota and the time waited. Deferrable, the task waits on a timer in the triggerer
+       between tries, holding no worker slot.
     3. Wait: not at all (``wait_for_completion=False``), in the worker, or in the triggerer
        (``deferrable=True``); a failure status raises with the ARN, the status and the failureReason.
     4. Return the ARN (the XCom value, so ``task.output`` chains tasks) and persist the console link.
@@ -249,13 +259,52 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
         return _build_request(kind.create_method, arguments)
 
     def execute(self, context: Context) -> str:
+        return self.create_and_wait(context, quota_wait=None)
+
+    def execute_after_quota_wait(
+        self, context: Context, event: Any = None, quota_wait_started: str | None = None
+    ) -> str:
+        """Resume after a deferred quota wait's timer: try the Create again, within the same budget."""
+        started = datetime.fromisoformat(quota_wait_started) if quota_wait_started else None
+        return self.create_and_wait(context, self.quota_wait(started))
+
+    def create_and_wait(self, context: Context, quota_wait: QuotaWait | None) -> str:
+        """Steps 1 to 4; ``quota_wait`` is the quota wait under way, if the Create was refused before."""
         request = self.build_request(context)
-        arn, settled = self.create_or_adopt(request)
+        while True:
+            try:
+                arn, settled = self.create_or_adopt(request)
+                break
+            except PendingJobsQuotaError as refusal:
+                quota_wait = quota_wait or self.quota_wait(None)
+                delay = quota_wait.next_delay(refusal)
+                self.log.info(quota_wait.describe(refusal, delay))
+                if self.deferrable:
+                    self.defer_for(delay, quota_wait)
+                self.hook.sleep(delay)
         self.resource_arn = arn
         self.persist_link(context, arn)
         if not settled:
             self.wait_as_configured(arn)
         return arn
+
+    def quota_wait(self, started: datetime | None) -> QuotaWait:
+        """A quota wait with the task's budget, started at ``started`` (None: now)."""
+        budget = self.waiter_delay * self.waiter_max_attempts
+        if started is None:
+            return QuotaWait.starting_now(budget, interval=self.waiter_delay)
+        return QuotaWait(started, budget, interval=self.waiter_delay)
+
+    def defer_for(self, delay: float, quota_wait: QuotaWait) -> None:
+        """Hand the task to the triggerer for ``delay`` seconds; it resumes in
+        :meth:`execute_after_quota_wait`, trying the Create again."""
+        from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
+
+        self.defer(
+            trigger=TimeDeltaTrigger(timedelta(seconds=delay)),
+            method_name="execute_after_quota_wait",
+            kwargs={"quota_wait_started": quota_wait.started.isoformat()},
+        )
 
     def create_or_adopt(self, request: dict[str, Any]) -> tuple[str, bool]:
         """Create the resource, or adopt the one of that name; return its ARN and whether it is done."""
@@ -316,11 +365,18 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
         return operator_lineage(self, "failure")
 
     def on_kill(self) -> None:
-        """Stop the creation this task started, where the service allows it (solution versions)."""
+        """Stop waiting, and stop the creation this task started where the service allows it (solution
+        versions)."""
+        super().on_kill()
         kind = self.resource_kind
         if self.resource_arn and kind.stop_method:
             self.log.info("Stopping the creation of Personalize %s %s", kind.label, self.resource_arn)
-            self.hook.stop_creation(kind, self.resource_arn)
+            try:
+                self.hook.stop_creation(kind, self.resource_arn)
+            except Exception:
+                # on_kill runs in a signal handler: an error raised here would surface wherever the task
+                # happened to be. The training goes on; say so.
+                self.log.warning("Could not stop %s", self.resource_arn, exc_info=True)
 
 
 class PersonalizeUpdateBaseOperator(PersonalizeBaseOperator):
@@ -446,6 +502,10 @@ class PersonalizeDeleteBaseOperator(AwsBaseOperator[PersonalizeHook]):
         super().__init__(**kwargs)
         self.waiter_delay = waiter_delay
         self.waiter_max_attempts = waiter_max_attempts
+
+    def on_kill(self) -> None:
+        """Stop waiting at once: the deletions asked for go on in the service; a retry finds them."""
+        self.hook.interrupt()
 
     def delete_resource(self, kind: ResourceKind, arn: str) -> None:
         """Delete one resource and wait until it is gone; one that does not exist is success (logged)."""

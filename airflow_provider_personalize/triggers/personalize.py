@@ -31,6 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from airflow_provider_personalize import waits
+from airflow_provider_personalize.hooks.retries import error_code, http_status, rate_limited
 from airflow_provider_personalize.resources import WaitableKind, get_waitable_kind
 from airflow_provider_personalize.triggers._history import HistoryInformedSchedule
 from airflow_provider_personalize.triggers._schedule import PollSchedule, default_max_delay
@@ -45,21 +46,6 @@ if TYPE_CHECKING:
     from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
     from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 
-# Error codes that mean "slow down" and nothing about the resource. On a Describe request, which creates
-# nothing, LimitExceededException can only be a rate limit.
-THROTTLING_ERROR_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "LimitExceededException",
-        "SlowDown",
-    }
-)
 TRANSIENT_ERROR_CODES = frozenset({"InternalFailure", "InternalServerError", "ServiceUnavailable"})
 # Errors raised while sending or reading a request (or refreshing credentials): aiobotocore and botocore
 # map transport errors to their ConnectionError and HTTPClientError families, but a body cut short
@@ -260,16 +246,17 @@ class _Wait:
 
     def request_failed(self, error: ClientError) -> WaitEvent | None:
         kind, trigger = self.kind, self.trigger
-        code = error.response.get("Error", {}).get("Code", "")
-        http_status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        code, status = error_code(error), http_status(error)
         if code == "ResourceNotFoundException":
             return self.unreadable(error, f"Personalize {kind.label} {trigger.arn} does not exist")
-        if code in THROTTLING_ERROR_CODES or http_status == 429:
+        # The retry policy's rate limits (hooks/retries.py); a Describe creates nothing, so
+        # LimitExceededException is one too.
+        if rate_limited(error):
             self.schedule.slow_down()
-            self.problem(code or "HTTP 429", error)
+            self.problem(code or f"HTTP {status}", error)
             return None
-        if code in TRANSIENT_ERROR_CODES or http_status >= 500:
-            self.problem(code or f"HTTP {http_status}", error)
+        if code in TRANSIENT_ERROR_CODES or status >= 500:
+            self.problem(code or f"HTTP {status}", error)
             return None
         return self.unreadable(error)
 

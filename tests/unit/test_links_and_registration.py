@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from airflow_provider_personalize.get_provider_info import get_provider_info
+from airflow_provider_personalize.hooks.retries import RateLimitPolicy
 from airflow_provider_personalize.links.personalize import PersonalizeResourceLink
 
 ARN = "arn:aws:personalize:eu-west-1:123456789012:dataset-group/recs"
@@ -32,6 +33,17 @@ def test_every_module_and_link_registered_exists():
     for link in info["extra-links"]:
         module, _, name = link.rpartition(".")
         assert getattr(importlib.import_module(module), name) is PersonalizeResourceLink
+
+
+def test_the_configuration_documented_is_the_rate_limit_policys():
+    options = get_provider_info()["config"]["personalize"]["options"]
+    documented = {name: float(option["default"]) for name, option in options.items()}
+    default = RateLimitPolicy()
+    assert documented == {
+        "rate_limit_base_delay": default.base_delay,
+        "rate_limit_max_delay": default.max_delay,
+        "rate_limit_budget": default.budget_seconds,
+    }
 
 
 def test_airflow_lists_the_provider():

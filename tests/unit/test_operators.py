@@ -10,16 +10,18 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import boto3
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException
+from airflow.providers.standard.triggers.temporal import DateTimeTrigger
 from airflow.sdk.exceptions import TaskDeferred
 from botocore.exceptions import ClientError
 
 from airflow_provider_personalize.hooks.request_model import InvalidRequestError, request_keywords
+from airflow_provider_personalize.hooks.retries import QuotaWaitExpiredError, RateLimitPolicy
 from airflow_provider_personalize.operators import personalize as operators
 from airflow_provider_personalize.operators._base import (
     PersonalizeBaseOperator,
@@ -363,11 +365,103 @@ def test_other_service_errors_propagate():
     operator = import_operator()
     client = with_client(operator)
     client.create_dataset_import_job.side_effect = ClientError(
-        {"Error": {"Code": "LimitExceededException", "Message": "More than 5 resources"}},
+        {"Error": {"Code": "InvalidInputException", "Message": "The role cannot be assumed"}},
         "CreateDatasetImportJob",
     )
-    with pytest.raises(ClientError, match="More than 5"):
+    with pytest.raises(ClientError, match="cannot be assumed"):
         operator.execute(make_context())
+    client.create_dataset_import_job.assert_called_once()
+
+
+# 3b. Pending-jobs quotas: waited out within the task's budget
+
+QUOTA_MESSAGE = "More than 5 resources with PENDING or IN_PROGRESS status."
+
+
+def quota_refusal(message: str = QUOTA_MESSAGE) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": "LimitExceededException", "Message": message}}, "CreateDatasetImportJob"
+    )
+
+
+def refused_then_created(
+    refusals: int, **kwargs
+) -> tuple[PersonalizeCreateDatasetImportJobOperator, mock.MagicMock, list]:
+    """An import whose Create the quota refuses ``refusals`` times, then accepts; its hook records its
+    sleeps instead of sleeping."""
+    operator, client = created(wait_for_completion=False, **kwargs)
+    client.create_dataset_import_job.side_effect = [quota_refusal()] * refusals + [
+        {"datasetImportJobArn": IMPORT_ARN}
+    ]
+    sleeps: list[float] = []
+    operator.hook.sleep = sleeps.append
+    return operator, client, sleeps
+
+
+def test_a_create_refused_by_the_pending_jobs_quota_is_tried_again_until_accepted(capsys):
+    operator, client, sleeps = refused_then_created(3, waiter_delay=30, waiter_max_attempts=10)
+    assert operator.execute(make_context()) == IMPORT_ARN
+    assert client.create_dataset_import_job.call_count == 4
+    # Every waiter_delay, shortened by up to 20 % so that refused tasks spread out.
+    assert len(sleeps) == 3 and all(24 <= delay <= 30 for delay in sleeps)
+    refusals = [line for line in capsys.readouterr().out.splitlines() if "quota reached" in line]
+    assert len(refusals) == 3
+    assert "at most 5 dataset import jobs pending or in progress per region" in refusals[0]
+    assert QUOTA_MESSAGE in refusals[0]
+    assert "waited 0s of 5m00s" in refusals[0]
+
+
+def test_a_quota_that_does_not_clear_within_the_tasks_budget_fails_the_task_saying_which():
+    operator, client = created(waiter_delay=30, waiter_max_attempts=10)
+    client.create_dataset_import_job.side_effect = quota_refusal()
+    clock = iter(range(0, 10_000, 100))  # each refusal comes 100 s after the one before
+    with (
+        mock.patch("airflow_provider_personalize.hooks.retries.datetime") as fake_datetime,
+        mock.patch.object(operator.hook, "sleep"),
+    ):
+        fake_datetime.now.side_effect = lambda tz: LOGICAL_DATE + timedelta(seconds=next(clock))
+        with pytest.raises(QuotaWaitExpiredError) as raised:
+            operator.execute(make_context())
+    message = str(raised.value)
+    assert "the task's budget (5m00s, waiter_delay x waiter_max_attempts)" in message
+    assert "at most 5 dataset import jobs pending or in progress per region" in message
+    assert "Raise waiter_max_attempts" in message
+
+
+def test_deferrable_waits_out_a_quota_on_a_timer_in_the_triggerer_and_keeps_its_budget():
+    operator, client, _ = refused_then_created(2, deferrable=True, waiter_delay=30, waiter_max_attempts=10)
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.execute(make_context())
+    assert isinstance(deferred.value.trigger, DateTimeTrigger)  # holds no worker slot
+    assert deferred.value.method_name == "execute_after_quota_wait"
+    started = deferred.value.kwargs["quota_wait_started"]
+    moment = deferred.value.trigger.moment
+    assert timedelta(seconds=23) < moment - datetime.now(UTC) <= timedelta(seconds=30)
+
+    # Resumed and refused again: the same wait (its start) goes on.
+    with pytest.raises(TaskDeferred) as deferred_again:
+        operator.execute_after_quota_wait(make_context(), event=moment, **deferred.value.kwargs)
+    assert deferred_again.value.kwargs["quota_wait_started"] == started
+
+    # Accepted: then the usual wait for the job, in the triggerer.
+    with pytest.raises(TaskDeferred) as waiting:
+        operator.execute_after_quota_wait(make_context(), event=moment, **deferred_again.value.kwargs)
+    assert isinstance(waiting.value.trigger, PersonalizeResourceTrigger)
+    assert client.create_dataset_import_job.call_count == 3
+
+
+def test_a_rate_limit_on_a_create_is_retried_at_once_not_waited_out_as_a_quota():
+    operator, client = created(wait_for_completion=False)
+    operator.hook.rate_limit_policy = RateLimitPolicy(base_delay=0)
+    client.create_dataset_import_job.side_effect = [
+        quota_refusal("Rate exceeded"),
+        ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "X"),
+        {"datasetImportJobArn": IMPORT_ARN},
+    ]
+    sleeps: list[float] = []
+    operator.hook.sleep = sleeps.append
+    assert operator.execute(make_context()) == IMPORT_ARN
+    assert sleeps == [0, 0]  # the rate-limit policy's backoff, not the quota wait's waiter_delay
 
 
 # 4. Waiting
