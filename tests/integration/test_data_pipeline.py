@@ -118,14 +118,3 @@ def test_an_import_the_service_fails_fails_the_task_with_its_reason(
     assert job["status"] == "CREATE FAILED"
     task_log = capfd.readouterr().out
     assert f"{job['datasetImportJobArn']} ended in status 'CREATE FAILED': {IMPORT_FAILURE}" in task_log
-
-
-def test_throttling_does_not_fail_a_run(it_dags, personalize, personalize_emulator_clean):
-    # A third of the Describe requests are throttled; botocore's retries (blocking) absorb them.
-    personalize_emulator_clean.set_faults(
-        throttleRate=0.3,
-        seed=7,
-        operations=["DescribeDatasetGroup", "DescribeDataset", "DescribeDatasetImportJob"],
-    )
-    run = it_dags.personalize_it_import_blocking.test(logical_date=LOGICAL_DATE)
-    assert task_states(run)["import_interactions"] == "success"

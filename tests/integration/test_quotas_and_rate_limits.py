@@ -59,3 +59,32 @@ def test_an_import_refused_by_the_quota_waits_for_it_to_clear_and_succeeds(
     jobs = personalize.list_dataset_import_jobs()["datasetImportJobs"]
     assert len(jobs) == 1 + len(earlier) + 1
     assert {job["status"] for job in jobs} == {"ACTIVE"}
+
+
+@pytest.fixture
+def quick_rate_limit_retries(monkeypatch):
+    """The rate-limit policy at a twentieth of its default pace (waits up to 0.05 x 2^n, at most 1 s), its
+    budget unchanged: a storm is ridden out as by default, only sooner."""
+    monkeypatch.setenv("AIRFLOW__PERSONALIZE__RATE_LIMIT_BASE_DELAY", "0.05")
+    monkeypatch.setenv("AIRFLOW__PERSONALIZE__RATE_LIMIT_MAX_DELAY", "1")
+
+
+@pytest.mark.parametrize("mode", ["blocking", "deferrable"])
+@pytest.mark.parametrize("code", ["ThrottlingException", "LimitExceededException"])
+@pytest.mark.parametrize("rate", [0.3, 0.6])
+def test_a_run_rides_out_a_throttling_storm_on_every_request_without_a_task_retry(
+    it_dags, personalize, personalize_emulator_clean, quick_rate_limit_retries, capfd, mode, code, rate
+):
+    personalize_emulator_clean.set_faults(throttleRate=rate, throttleError=code, seed=14)
+    run = getattr(it_dags, f"personalize_it_import_{mode}").test(logical_date=LOGICAL_DATE)
+    personalize_emulator_clean.set_faults()
+
+    assert run.state == "success", task_states(run)
+    assert {ti.task_id: ti.try_number for ti in run.get_task_instances()} == dict.fromkeys(
+        task_states(run), 1
+    )
+    if code == "LimitExceededException":  # botocore's default retries take ThrottlingException first
+        assert "rate-limited" in capfd.readouterr().out
+    (job,) = personalize.list_dataset_import_jobs()["datasetImportJobs"]
+    assert job["status"] == "ACTIVE"
+    assert len(personalize.list_dataset_groups()["datasetGroups"]) == 1
