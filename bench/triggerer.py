@@ -195,7 +195,7 @@ def instrument(probe: Probe) -> None:
     """Count requests where both patterns send them, and see when our waits park before a first poll."""
     from aiobotocore.httpsession import AIOHTTPSession
 
-    from airflow_provider_personalize.triggers import personalize
+    from airflow_provider_personalize.triggers import _polling
 
     send = AIOHTTPSession.send
 
@@ -204,13 +204,13 @@ def instrument(probe: Probe) -> None:
         return await send(self, request)
 
     AIOHTTPSession.send = counted_send  # type: ignore[method-assign]
-    sleep = personalize.sleep
+    sleep = _polling.sleep
 
     async def observed_sleep(delay: float) -> None:
         probe.wait_is_set_up()
         await sleep(delay)
 
-    personalize.sleep = observed_sleep  # type: ignore[assignment]
+    _polling.sleep = observed_sleep  # type: ignore[assignment]
 
 
 async def warm_up() -> None:

@@ -36,3 +36,16 @@ def test_parsing_a_config_driven_dag_file_loads_neither_the_service_model_nor_th
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "loaded: []" in completed.stdout.splitlines()
+
+
+def test_the_triggerer_imports_the_trigger_module_without_aiohttp_aiobotocore_or_the_hooks():
+    # The triggerer imports a trigger's module on its event loop (bench/triggerer_startup.py measures the
+    # stall): here after Airflow's triggerer itself, as in that process.
+    heavy = ("aiohttp", "aiobotocore", "botocore.exceptions", "boto3", f"{PACKAGE}.hooks", f"{PACKAGE}.waits")
+    probe = (
+        "import sys, airflow.jobs.triggerer_job_runner; before = set(sys.modules); "
+        f"import {PACKAGE}.triggers.personalize; "
+        f"print('loaded:', sorted(name for name in set(sys.modules) - before if name.startswith({heavy})))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "loaded: []" in completed.stdout.splitlines()

@@ -22,7 +22,7 @@ def no_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The trigger's sleeps, recorded instead of slept (each still yields to the loop once)."""
     # Imported here: a unit test that checks what DAG parsing imports must not find the trigger loaded.
-    from airflow_provider_personalize.triggers import personalize as trigger_module
+    from airflow_provider_personalize.triggers import _polling
 
     recorded: list[float] = []
 
@@ -30,5 +30,5 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         recorded.append(delay)
         await asyncio.sleep(0)
 
-    monkeypatch.setattr(trigger_module, "sleep", record)
+    monkeypatch.setattr(_polling, "sleep", record)
     return recorded

@@ -27,8 +27,7 @@ from airflow_provider_personalize.resources import (
     RESOURCE_KINDS,
     SOLUTION_VERSION,
 )
-from airflow_provider_personalize.triggers import _history
-from airflow_provider_personalize.triggers import personalize as trigger_module
+from airflow_provider_personalize.triggers import _history, _polling
 from airflow_provider_personalize.triggers._history import PastJob, expected_duration, has_history, past_jobs
 from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 
@@ -155,7 +154,7 @@ def serve(monkeypatch: pytest.MonkeyPatch, client: FakeImportJobs) -> None:
     async def lease(key: Any) -> AsyncIterator[FakeImportJobs]:
         yield client
 
-    monkeypatch.setattr(trigger_module, "shared_personalize_client", lease)
+    monkeypatch.setattr(_polling, "shared_personalize_client", lease)
 
 
 def nights(*minutes: float) -> list[dict[str, Any]]:

@@ -22,8 +22,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 from structlog.testing import capture_logs
 
 from airflow_provider_personalize.resources import CAMPAIGN_UPDATE
-from airflow_provider_personalize.triggers import _shared_client
-from airflow_provider_personalize.triggers import personalize as trigger_module
+from airflow_provider_personalize.triggers import _polling, _shared_client
 from airflow_provider_personalize.triggers._schedule import JITTER, PollSchedule, default_max_delay
 from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 
@@ -460,7 +459,7 @@ async def test_triggers_with_the_same_connection_share_one_client_closed_after_t
     async def sleep_until_released(delay: float) -> None:
         await release.wait()
 
-    monkeypatch.setattr(trigger_module, "sleep", sleep_until_released)
+    monkeypatch.setattr(_polling, "sleep", sleep_until_released)
     quick = asyncio.ensure_future(only_event(make_trigger(waiter_max_attempts=1)))
     slow = asyncio.ensure_future(only_event(make_trigger(waiter_max_attempts=2)))
     await asyncio.sleep(0.05)
@@ -539,7 +538,7 @@ async def test_cancelled_triggers_release_the_client_and_the_last_one_closes_it(
     async def sleep_forever(delay: float) -> None:
         await asyncio.Event().wait()
 
-    monkeypatch.setattr(trigger_module, "sleep", sleep_forever)
+    monkeypatch.setattr(_polling, "sleep", sleep_forever)
     waits = [asyncio.ensure_future(only_event(make_trigger())) for _ in range(3)]
     await asyncio.sleep(0.05)
     (_, creator), *_ = fake_clients.built
