@@ -9,7 +9,7 @@ rate limits (``hooks/retries.py``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -193,23 +193,44 @@ class PersonalizeHook(AwsBaseHook):
     def find_by_name(
         self, kind: ResourceKind, name: str, parent_arn: str | None = None
     ) -> dict[str, Any] | None:
-        """The Describe body of the resource of this kind named ``name`` (under ``parent_arn``), or None.
+        """The Describe body of the resource of this kind named ``name`` (under ``parent_arn``), or None."""
+        return self.find_by_names(kind, [name], parent_arn).get(name)
 
-        Solution versions' list summaries carry no name, so candidates are described, newest first: a
-        retry looks for the version its first try has just created.
+    def find_by_names(
+        self,
+        kind: ResourceKind,
+        names: Collection[str],
+        parent_arn: str | None = None,
+        *,
+        created_since: datetime | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """The Describe bodies of the resources of this kind (under ``parent_arn``) named any of ``names``,
+        by name; one List of the kind, one Describe per resource found.
+
+        Solution versions' list summaries carry no name, so each candidate is described, newest first,
+        until every name is found: the candidates are those created at or after ``created_since`` (when
+        given), so that the cost of a lookup does not grow with the solution's history. Where several
+        candidates share a name (the service does not refuse a version's name twice), the newest wins.
         """
+        wanted = set(names)
+        found: dict[str, dict[str, Any]] = {}
         unnamed = []
         for summary in self.list_summaries(kind, parent_arn):
             if kind.name_member not in summary:
-                unnamed.append(summary)
-            elif summary[kind.name_member] == name:
-                return self.describe(kind, summary[kind.arn_member])
+                created = summary.get("creationDateTime")
+                if created_since is None or created is None or created >= created_since:
+                    unnamed.append(summary)
+            elif summary[kind.name_member] in wanted and summary[kind.name_member] not in found:
+                found[summary[kind.name_member]] = self.describe(kind, summary[kind.arn_member])
         unnamed.sort(key=lambda summary: summary.get("creationDateTime", _LONG_AGO), reverse=True)
         for summary in unnamed:
+            if wanted <= found.keys():
+                break
             description = self.describe(kind, summary[kind.arn_member])
-            if description.get(kind.name_member) == name:
-                return description
-        return None
+            name = description.get(kind.name_member)
+            if name in wanted and name not in found:
+                found[name] = description
+        return found
 
     def wait(
         self, kind: WaitableKind, arn: str, *, waiter_delay: float, waiter_max_attempts: int

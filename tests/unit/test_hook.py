@@ -3,7 +3,7 @@ against the service model) and, for waits, a scripted sequence of Describe respo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -137,6 +137,58 @@ def test_find_by_name_describes_solution_versions_whose_summaries_have_no_name(h
     found = hook.find_by_name(SOLUTION_VERSION, "nightly-2", SOLUTION_ARN)
     assert found is not None
     assert found["solutionVersionArn"] == versions[1]
+
+
+def versions_of_a_year(stub, days: int, today: datetime) -> list[str]:
+    """A nightly solution version for each of ``days`` days up to ``today``, listed newest first in pages
+    of 100, each described on demand as ``nightly-<n>``."""
+    arns = [f"{SOLUTION_ARN}/v{day}" for day in range(days)]
+    summaries = [
+        {
+            "solutionVersionArn": arn,
+            "status": "ACTIVE",
+            "creationDateTime": today - timedelta(days=days - 1 - day),
+        }
+        for day, arn in enumerate(arns)
+    ][::-1]
+    for start in range(0, days, 100):
+        request = {"solutionArn": SOLUTION_ARN, "maxResults": 100}
+        if start:
+            request["nextToken"] = str(start)
+        page = {"solutionVersions": summaries[start : start + 100]}
+        if start + 100 < days:
+            page["nextToken"] = str(start + 100)
+        stub.add_response("list_solution_versions", page, request)
+    return arns
+
+
+@pytest.mark.parametrize("days", [365, 730])
+def test_finding_a_runs_version_describes_only_those_created_since_the_run(hook_and_stub, days):
+    # The run started an hour ago; its first try created tonight's version, which a retry looks for.
+    hook, stub = hook_and_stub
+    tonight = datetime(2026, 1, 1, 3, tzinfo=UTC)
+    arns = versions_of_a_year(stub, days, tonight)
+    stub.add_response(
+        "describe_solution_version",
+        {"solutionVersion": {"solutionVersionArn": arns[-1], "name": "tonight", "status": "ACTIVE"}},
+        {"solutionVersionArn": arns[-1]},
+    )
+    found = hook.find_by_names(
+        SOLUTION_VERSION,
+        ["tonight", "tonight-redo1"],
+        SOLUTION_ARN,
+        created_since=tonight - timedelta(hours=1),
+    )
+    # One Describe whatever the history's length (the Stubber refuses any other request).
+    assert list(found) == ["tonight"]
+
+
+@pytest.mark.parametrize("days", [365, 730])
+def test_a_first_try_finds_no_version_without_describing_the_history(hook_and_stub, days):
+    hook, stub = hook_and_stub
+    tonight = datetime(2026, 1, 1, 3, tzinfo=UTC)
+    versions_of_a_year(stub, days, tonight - timedelta(hours=2))
+    assert hook.find_by_names(SOLUTION_VERSION, ["tonight"], SOLUTION_ARN, created_since=tonight) == {}
 
 
 def test_stop_creation_only_for_stoppable_kinds(hook_and_stub):
