@@ -210,6 +210,8 @@ class ResourceKind(_Watched):
     ``pending_jobs_quota`` says, in words, the quota on unfinished resources of the kind that a Create can
     hit (AWS's "Service quotas", https://docs.aws.amazon.com/personalize/latest/dg/limits.html); the create
     machine waits such a quota out (``hooks/retries.py``). None for kinds without one.
+    ``one_per_parent_by`` names the member of which a parent holds one resource per value: a dataset group
+    holds one dataset of each ``datasetType``, so Create refuses a second one whatever its name.
     """
 
     noun: str
@@ -229,6 +231,7 @@ class ResourceKind(_Watched):
     waiter_max_attempts: int = 120
     moves: DataMovement | None = None
     pending_jobs_quota: str | None = None
+    one_per_parent_by: str | None = None
 
     @property
     def key(self) -> str:
@@ -378,6 +381,9 @@ DATASET = ResourceKind(
     arn_type="dataset",
     arn_ids=2,
     contained_in=DATASET_GROUP,
+    # A dataset group contains "at most ... datasets, one for each type of dataset":
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html
+    one_per_parent_by="datasetType",
 )
 DATASET_IMPORT_JOB = _job(
     "DatasetImportJob",

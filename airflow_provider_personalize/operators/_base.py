@@ -17,12 +17,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import AirflowException, conf
+from airflow.providers.common.compat.sdk import AirflowFailException, conf
 from botocore.exceptions import ClientError
 
 from airflow_provider_personalize.hooks.personalize import PersonalizeHook, error_code
 from airflow_provider_personalize.hooks.retries import PendingJobsQuotaError, QuotaWait
 from airflow_provider_personalize.links.personalize import PersonalizeResourceLink
+from airflow_provider_personalize.operators._existing import (
+    MAX_REDOS,
+    difference_table,
+    differences,
+    redo_names,
+)
 from airflow_provider_personalize.resources import (
     DATASET,
     DATASET_GROUP,
@@ -38,6 +44,7 @@ from airflow_provider_personalize.waits import (
     PersonalizeResourceFailedError,
     arn_from_event,
     is_settled,
+    outcome,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +80,19 @@ def run_scoped_name(context: Context) -> str:
         digest = hashlib.sha256(whole.encode()).hexdigest()[:_NAME_HASH_LENGTH]
         name = f"{name[: _NAME_MAX_LENGTH - _NAME_HASH_LENGTH - 1]}-{digest}"
     return name
+
+
+# How much earlier than its run a run's resource may seem created: the service's clock and the scheduler's
+# are not the same clock.
+_CLOCK_SKEW_MARGIN = timedelta(minutes=15)
+
+
+def run_started(context: Context) -> datetime | None:
+    """When the task's run could start (its ``run_after``, else its logical date), a little earlier for
+    clock skew: nothing that run created is older, whichever try or clear created it. None when unknown."""
+    dag_run = context.get("dag_run")
+    start = getattr(dag_run, "run_after", None) or context.get("logical_date")
+    return start - _CLOCK_SKEW_MARGIN if start else None
 
 
 def settings_include(actual: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
@@ -218,10 +238,17 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
        model of the Create request (required members, lengths, enums, patterns, S3 URIs, nested
        structures); a bad value fails the task with a message naming its keyword, and nothing is sent.
     2. Create, idempotently: when the service answers ``ResourceAlreadyExistsException`` the resource is
-       looked up by name under its parent and, with ``if_exists="reuse"``, adopted: one that succeeded is
-       the result, one in progress is waited for, one that failed fails the task with its failureReason.
+       looked up by name under its parent and, with ``if_exists="reuse"``, adopted if its settings are
+       the request's (``compare_existing``): one that succeeded is the result (logged, saying how to force
+       a new one), one in progress is waited for, one that failed fails the task with its failureReason.
        Jobs and solution versions are named after the run when no name is given
-       (:func:`run_scoped_name`), so a retry or rerun of a run adopts its own job and never duplicates it.
+       (:func:`run_scoped_name`), so a retry or rerun of a run adopts its own job and never duplicates it;
+       and a run's job (or training) that failed or was stopped is redone: the task creates a new one
+       under a derived name, ``<name>-redo1``, ``-redo2``, ..., the first of that chain without a failure
+       being the run's current one, so that a retry of the redo finds it. That holds alike for automatic
+       retries, ``airflow tasks clear`` and the clearing of a whole run: clearing a failed import after
+       uploading its missing file imports it. Solution versions, whose names the service does not keep
+       unique, are looked for among those created since the run (:func:`run_started`).
        A Create refused by a pending-jobs quota (five unfinished import jobs in the region, ...) is tried
        again every ``waiter_delay`` (jittered) until the quota clears, for at most the task's wait budget,
        ``waiter_delay`` x ``waiter_max_attempts``, counted from the first refusal; each refusal is logged
@@ -234,18 +261,36 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
     A subclass declares its request as :class:`PersonalizeBaseOperator` says, with a ``ResourceKind``.
 
     :param if_exists: What to do when a resource of that name already exists: ``"reuse"`` (default)
-        adopts it, ``"fail"`` fails the task.
+        adopts it (a run's job that failed or was stopped is redone, see above), ``"new"`` (jobs and
+        solution versions only) creates a new one even if this run's succeeded, under the next redo name,
+        and ``"fail"`` fails the task.
+    :param compare_existing: Before reusing an existing resource, compare its settings (what Describe
+        echoes back) with the request's; a difference fails the task with a member / requested / existing
+        table. A member the request leaves out matches whatever the service filled in. False reuses the
+        resource as it is. (default: True)
 
     Also takes the arguments of :class:`PersonalizeBaseOperator` (the wait, the AWS connection).
     """
 
     resource_kind: ClassVar[ResourceKind]
 
-    def __init__(self, *, if_exists: Literal["reuse", "fail"] = "reuse", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        if_exists: Literal["reuse", "new", "fail"] = "reuse",
+        compare_existing: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
-        if if_exists not in ("reuse", "fail"):
-            raise ValueError(f"if_exists must be 'reuse' or 'fail', not {if_exists!r}")
+        if if_exists not in ("reuse", "new", "fail"):
+            raise ValueError(f"if_exists must be 'reuse', 'new' or 'fail', not {if_exists!r}")
+        if if_exists == "new" and not self.resource_kind.named_per_run:
+            raise ValueError(
+                f"if_exists='new' is for jobs and solution versions, which a run creates anew; a "
+                f"{self.resource_kind.label} keeps its name: choose another name for a new one"
+            )
         self.if_exists = if_exists
+        self.compare_existing = compare_existing
 
     def build_request(self, context: Context) -> dict[str, Any]:
         """The Create request from the rendered arguments; raises, naming the keyword, if one is invalid."""
@@ -271,9 +316,10 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
     def create_and_wait(self, context: Context, quota_wait: QuotaWait | None) -> str:
         """Steps 1 to 4; ``quota_wait`` is the quota wait under way, if the Create was refused before."""
         request = self.build_request(context)
+        created_since = run_started(context)
         while True:
             try:
-                arn, settled = self.create_or_adopt(request)
+                arn, settled = self.create_or_adopt(request, created_since)
                 break
             except PendingJobsQuotaError as refusal:
                 quota_wait = quota_wait or self.quota_wait(None)
@@ -306,45 +352,158 @@ class PersonalizeCreateBaseOperator(PersonalizeBaseOperator):
             kwargs={"quota_wait_started": quota_wait.started.isoformat()},
         )
 
-    def create_or_adopt(self, request: dict[str, Any]) -> tuple[str, bool]:
-        """Create the resource, or adopt the one of that name; return its ARN and whether it is done."""
+    def create_or_adopt(
+        self, request: dict[str, Any], created_since: datetime | None = None
+    ) -> tuple[str, bool]:
+        """Create the resource, or adopt the one of that name (or, for a run's job, redo it); return its
+        ARN and whether it is done. ``created_since`` bounds the lookup of solution versions."""
         kind = self.resource_kind
-        name = request[kind.name_member]
         parent_arn = request.get(kind.parent_member) if kind.parent_member else None
-        if not kind.create_refuses_duplicates:
-            existing = self.hook.find_by_name(kind, name, parent_arn)
-            if existing is not None:
-                return self.adopt(name, existing)
-        try:
-            arn = self.hook.create(kind, request)
-        except ClientError as error:
-            if error_code(error) != "ResourceAlreadyExistsException":
-                raise
-            existing = self.hook.find_by_name(kind, name, parent_arn)
+        refusal = None
+        if kind.create_refuses_duplicates:
+            try:
+                return self.create(request)
+            except ClientError as error:
+                if error_code(error) != "ResourceAlreadyExistsException":
+                    raise
+                refusal = error
+        name = request[kind.name_member]
+        names = redo_names(name) if kind.named_per_run else [name]
+        found = self.hook.find_by_names(kind, names, parent_arn, created_since=created_since)
+        earlier: list[str] = []
+        for candidate in names:
+            existing = found.get(candidate)
             if existing is None:
-                where = f" under {parent_arn}" if parent_arn else ""
-                raise AirflowException(
-                    f"Personalize says {kind.label} {name!r} already exists, but none of that name exists"
-                    f"{where}: choose another name"
-                ) from error
-            return self.adopt(name, existing)
-        self.log.info("Created Personalize %s %s", kind.label, arn)
+                if refusal is not None and candidate == name:
+                    raise self.name_taken(request, parent_arn) from refusal
+                return self.create({**request, kind.name_member: candidate}, earlier)
+            if self.if_exists == "fail":
+                raise AirflowFailException(
+                    f"Personalize {kind.label} {candidate!r} already exists: {existing[kind.arn_member]} "
+                    "(if_exists='fail')"
+                )
+            adopted = self.adopt(candidate, existing, request)
+            if adopted is not None:
+                return adopted
+            earlier.append(candidate)
+        raise AirflowFailException(
+            f"This run's Personalize {kind.label} {name!r} was redone {MAX_REDOS} times and every one "
+            f"ended without success ({', '.join(earlier)}): fix the cause, then clear the task in a new run"
+        )
+
+    def create(self, request: dict[str, Any], earlier: Sequence[str] = ()) -> tuple[str, bool]:
+        """Send the Create request; ``earlier`` are this run's earlier attempts that ended without success
+        (the request then carries a redo name)."""
+        kind = self.resource_kind
+        arn = self.hook.create(kind, request)
+        if earlier:
+            self.log.info(
+                "Created Personalize %s %s, named %r: this run's earlier %s (%s) did not succeed",
+                kind.label,
+                arn,
+                request[kind.name_member],
+                "attempt" if len(earlier) == 1 else "attempts",
+                ", ".join(earlier),
+            )
+        else:
+            self.log.info("Created Personalize %s %s", kind.label, arn)
         return arn, kind.lifecycle is None
 
-    def adopt(self, name: str, existing: dict[str, Any]) -> tuple[str, bool]:
-        """Reuse an existing resource of that name (or refuse, with ``if_exists="fail"``); return its ARN
-        and whether it is done. One that ended in failure raises, with its failureReason."""
+    def adopt(self, name: str, existing: dict[str, Any], request: dict[str, Any]) -> tuple[str, bool] | None:
+        """The ARN of ``existing`` (the resource named ``name``) and whether it is done, if this task is to
+        reuse it; None if this task is to create another under the next redo name.
+
+        Reused: one in progress (it is waited for) or one that succeeded (with ``if_exists="new"``, a run's
+        job that succeeded is not: another is created), if its settings are the request's. A run's job that
+        ended in failure is redone; any other resource that did fails the task, with its failureReason.
+        """
         kind = self.resource_kind
         arn = existing[kind.arn_member]
-        if self.if_exists == "fail":
-            raise AirflowException(
-                f"Personalize {kind.label} {name!r} already exists: {arn} (if_exists='fail')"
-            )
         status = kind.status_of(existing) or "none"
-        self.log.info(
-            "Personalize %s %r already exists: reusing %s (status %s)", kind.label, name, arn, status
+        event = outcome(kind, arn, existing)
+        if event is not None and event["status"] == "failure":
+            if kind.named_per_run:
+                self.log.info(
+                    "This run's Personalize %s %r (%s) ended in %s (%s): creating a new one",
+                    kind.label,
+                    name,
+                    arn,
+                    status,
+                    event.get("failure_reason") or "no failure reason",
+                )
+                return None
+            is_settled(kind, arn, existing)  # raises, with the failureReason
+        done = event is not None
+        if done and self.if_exists == "new":
+            self.log.info(
+                "This run's Personalize %s %r (%s) succeeded; if_exists='new': creating another",
+                kind.label,
+                name,
+                arn,
+            )
+            return None
+        self.check_settings(name, existing, request)
+        if not done:
+            self.log.info(
+                "Personalize %s %r already exists, in progress (%s): waiting for %s",
+                kind.label,
+                name,
+                status,
+                arn,
+            )
+        elif kind.named_per_run:
+            self.log.info(
+                "This run's Personalize %s %r already succeeded (%s): reusing %s. To create a new one "
+                "instead, set if_exists='new' on the task and clear it",
+                kind.label,
+                name,
+                status,
+                arn,
+            )
+        else:
+            self.log.info("Personalize %s %r already exists (%s): reusing %s", kind.label, name, status, arn)
+        return arn, done
+
+    def check_settings(self, name: str, existing: dict[str, Any], request: dict[str, Any]) -> None:
+        """Refuse (with a member / requested / existing table) to adopt a resource whose settings are not
+        the request's, unless ``compare_existing`` is off."""
+        if not self.compare_existing:
+            return
+        kind = self.resource_kind
+        found = differences(kind.create_method, kind.name_member, request, existing)
+        if found:
+            raise AirflowFailException(
+                f"Personalize {kind.label} {name!r} already exists ({existing[kind.arn_member]}) with other "
+                "settings than this task asks for:\n"
+                f"{difference_table(found)}\n"
+                "Choose another name, delete the existing one, or set compare_existing=False to reuse it as "
+                "it is."
+            )
+
+    def name_taken(self, request: dict[str, Any], parent_arn: str | None) -> AirflowFailException:
+        """The error for a Create refused as a duplicate when nothing of that name exists under the parent:
+        for a kind held once per value of a member (a dataset group's one dataset of each type), which
+        resource holds that value; else that the name is taken elsewhere."""
+        kind = self.resource_kind
+        name = request[kind.name_member]
+        member = kind.one_per_parent_by
+        if member and parent_arn:
+            value = str(request.get(member, ""))
+            for summary in self.hook.list_summaries(kind, parent_arn):
+                if str(summary.get(member, "")).casefold() == value.casefold():
+                    holder = summary.get(kind.name_member)
+                    return AirflowFailException(
+                        f"Personalize refused {kind.label} {name!r}: the name is free, but {parent_arn} "
+                        f"holds one {kind.label} per {member} and its {member} {summary.get(member)} is "
+                        f"taken by {holder!r} ({summary[kind.arn_member]}). Name this task's {kind.label} "
+                        f"{holder!r} to reuse that one, or use another "
+                        f"{kind.contained_in.label if kind.contained_in else 'parent'}"
+                    )
+        where = f" under {parent_arn}" if parent_arn else ""
+        return AirflowFailException(
+            f"Personalize says {kind.label} {name!r} already exists, but none of that name exists{where}: "
+            "the name is taken by another one in the region; choose another name"
         )
-        return arn, is_settled(kind, arn, existing)
 
     def get_openlineage_facets_on_start(self) -> OperatorLineage | None:
         """What the request names as read and written (no request to AWS): see :mod:`..lineage`."""

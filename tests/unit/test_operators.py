@@ -15,7 +15,7 @@ from unittest import mock
 
 import boto3
 import pytest
-from airflow.providers.common.compat.sdk import AirflowException
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 from airflow.providers.standard.triggers.temporal import DateTimeTrigger
 from airflow.sdk.exceptions import TaskDeferred
 from botocore.exceptions import ClientError
@@ -29,6 +29,7 @@ from airflow_provider_personalize.operators._base import (
     PersonalizeUpdateBaseOperator,
     run_scoped_name,
 )
+from airflow_provider_personalize.operators._existing import differences, redo_names
 from airflow_provider_personalize.operators.personalize import (
     PersonalizeCreateDatasetGroupOperator,
     PersonalizeCreateDatasetImportJobOperator,
@@ -339,11 +340,187 @@ def test_an_existing_resource_in_progress_is_waited_for():
     assert client.describe_dataset_import_job.call_count == 3
 
 
-def test_an_existing_failed_resource_fails_with_its_reason():
-    operator, _ = adopting("CREATE FAILED", failureReason="Insufficient privileges for accessing data in S3.")
-    with pytest.raises(PersonalizeResourceFailedError, match="Insufficient privileges") as raised:
+def test_a_runs_failed_job_is_redone_under_a_derived_name():
+    operator, client = adopting(
+        "CREATE FAILED", failureReason="Insufficient privileges for accessing data in S3."
+    )
+    redo_arn = f"{IMPORT_ARN}-redo1"
+    client.create_dataset_import_job.side_effect = [already_exists(), {"datasetImportJobArn": redo_arn}]
+    client.describe_dataset_import_job.side_effect = [
+        import_job("CREATE FAILED", failureReason="Insufficient privileges for accessing data in S3."),
+        import_job("ACTIVE"),
+    ]
+    assert operator.execute(make_context()) == redo_arn
+    assert [call.kwargs["jobName"] for call in client.create_dataset_import_job.call_args_list] == [
+        "j",
+        "j-redo1",
+    ]
+
+
+def test_a_redo_under_way_is_found_by_the_next_try():
+    operator, client = adopting("CREATE FAILED")
+    client.list_dataset_import_jobs.return_value = {
+        "datasetImportJobs": [
+            {"datasetImportJobArn": IMPORT_ARN, "jobName": "j", "status": "CREATE FAILED"},
+            {"datasetImportJobArn": f"{IMPORT_ARN}-redo1", "jobName": "j-redo1", "status": "CREATE FAILED"},
+            {
+                "datasetImportJobArn": f"{IMPORT_ARN}-redo2",
+                "jobName": "j-redo2",
+                "status": "CREATE IN_PROGRESS",
+            },
+        ]
+    }
+    redo2 = {"datasetImportJobArn": f"{IMPORT_ARN}-redo2", "jobName": "j-redo2"}
+    client.describe_dataset_import_job.side_effect = [
+        import_job("CREATE FAILED"),
+        import_job("CREATE FAILED"),
+        {"datasetImportJob": {**redo2, "status": "CREATE IN_PROGRESS"}},
+        {"datasetImportJob": {**redo2, "status": "ACTIVE"}},
+    ]
+    assert operator.execute(make_context()) == f"{IMPORT_ARN}-redo2"
+    client.create_dataset_import_job.assert_called_once()  # the first, refused as a duplicate
+
+
+def test_redo_names_are_the_same_for_every_try_and_fit_the_api():
+    long_name = run_scoped_name(make_context(dag_id="d" * 80))
+    names = redo_names(long_name)
+    assert names == redo_names(long_name)
+    assert names[0] == long_name and names[3].endswith("-redo3")
+    assert len(set(names)) == len(names)
+    assert all(len(name) <= 63 and NAME_PATTERN.fullmatch(name) for name in names)
+
+
+def test_a_resource_that_is_not_a_runs_job_fails_with_its_reason():
+    operator = PersonalizeCreateDatasetGroupOperator(
+        task_id="group", name="g", aws_conn_id=None, region_name="us-east-1"
+    )
+    client = with_client(operator)
+    client.create_dataset_group.side_effect = already_exists("CreateDatasetGroup")
+    group = {"datasetGroupArn": GROUP_ARN, "name": "g", "status": "CREATE FAILED", "failureReason": "KMS"}
+    client.list_dataset_groups.return_value = {"datasetGroups": [group]}
+    client.describe_dataset_group.return_value = {"datasetGroup": group}
+    with pytest.raises(PersonalizeResourceFailedError, match="KMS") as raised:
         operator.execute(make_context())
-    assert IMPORT_ARN in str(raised.value)
+    assert GROUP_ARN in str(raised.value)
+    client.create_dataset_group.assert_called_once()
+
+
+def test_a_runs_job_that_succeeded_is_reused_saying_how_to_force_a_new_one(capsys):
+    operator, _ = adopting("ACTIVE")
+    assert operator.execute(make_context()) == IMPORT_ARN
+    assert "set if_exists='new' on the task and clear it" in capsys.readouterr().out
+
+
+def test_if_exists_new_creates_a_new_job_even_if_the_runs_succeeded():
+    operator, client = adopting("ACTIVE")
+    operator.if_exists = "new"
+    client.create_dataset_import_job.side_effect = [
+        already_exists(),
+        {"datasetImportJobArn": f"{IMPORT_ARN}-redo1"},
+    ]
+    client.describe_dataset_import_job.side_effect = [import_job("ACTIVE"), import_job("ACTIVE")]
+    assert operator.execute(make_context()) == f"{IMPORT_ARN}-redo1"
+    assert client.create_dataset_import_job.call_args.kwargs["jobName"] == "j-redo1"
+
+
+def test_if_exists_new_is_for_what_a_run_creates_anew():
+    with pytest.raises(ValueError, match="if_exists='new' is for jobs and solution versions"):
+        PersonalizeCreateDatasetGroupOperator(task_id="group", name="g", if_exists="new")
+
+
+# Adoption compares settings
+
+
+def adopting_group(
+    existing: dict, **arguments
+) -> tuple[PersonalizeCreateDatasetGroupOperator, mock.MagicMock]:
+    operator = PersonalizeCreateDatasetGroupOperator(
+        task_id="group", name="g", aws_conn_id=None, region_name="us-east-1", **arguments
+    )
+    client = with_client(operator)
+    client.create_dataset_group.side_effect = already_exists("CreateDatasetGroup")
+    group = {"datasetGroupArn": GROUP_ARN, "name": "g", "status": "ACTIVE", **existing}
+    client.list_dataset_groups.return_value = {"datasetGroups": [group]}
+    client.describe_dataset_group.return_value = {"datasetGroup": group}
+    return operator, client
+
+
+def test_adopting_a_resource_with_other_settings_fails_with_a_table():
+    operator, _ = adopting_group({"domain": "ECOMMERCE"}, domain="VIDEO_ON_DEMAND")
+    with pytest.raises(AirflowFailException) as raised:
+        operator.execute(make_context())
+    message = str(raised.value)
+    assert f"already exists ({GROUP_ARN}) with other settings" in message
+    assert re.search(r"member +\| requested +\| existing", message)
+    assert re.search(r"domain +\| VIDEO_ON_DEMAND +\| ECOMMERCE", message)
+    assert "compare_existing=False" in message
+
+
+def test_a_member_left_out_matches_what_the_service_filled_in_and_enums_take_any_case():
+    operator, _ = adopting_group({"domain": "ECOMMERCE"})
+    assert operator.execute(make_context()) == GROUP_ARN
+    # CreateDataset takes datasetType "(case insensitive)":
+    # https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDataset.html
+    assert (
+        differences(
+            "create_dataset", "name", {"datasetType": "INTERACTIONS"}, {"datasetType": "Interactions"}
+        )
+        == []
+    )
+
+
+def test_compare_existing_false_reuses_whatever_the_settings():
+    operator, _ = adopting_group({"domain": "ECOMMERCE"}, domain="VIDEO_ON_DEMAND", compare_existing=False)
+    assert operator.execute(make_context()) == GROUP_ARN
+
+
+def test_nested_settings_compare_member_by_member_and_json_text_as_json():
+    assert (
+        differences(
+            "create_campaign",
+            "name",
+            {
+                "minProvisionedTPS": 1,
+                "campaignConfig": {"itemExplorationConfig": {"explorationWeight": "0.3"}},
+            },
+            {
+                "minProvisionedTPS": 1,
+                "campaignConfig": {
+                    "itemExplorationConfig": {"explorationWeight": "0.3"},
+                    "enableMetadata": False,
+                },
+            },
+        )
+        == []
+    )
+    found = differences("create_campaign", "name", {"minProvisionedTPS": 2}, {"minProvisionedTPS": 1})
+    assert [(d.member, d.requested, d.existing) for d in found] == [("minProvisionedTPS", 2, 1)]
+    schema = '{"type": "record", "name": "Interactions", "fields": []}'
+    assert differences("create_schema", "name", {"schema": schema}, {"schema": schema.replace(" ", "")}) == []
+
+
+def test_a_second_dataset_of_a_type_is_refused_naming_the_one_that_holds_the_type():
+    operator = operators.PersonalizeCreateDatasetOperator(
+        task_id="dataset",
+        name="interactions-2",
+        schema_arn="arn:aws:personalize:us-east-1:123456789012:schema/s",
+        dataset_group_arn=GROUP_ARN,
+        dataset_type="Interactions",
+        aws_conn_id=None,
+        region_name="us-east-1",
+    )
+    client = with_client(operator)
+    client.create_dataset.side_effect = already_exists("CreateDataset")
+    client.list_datasets.return_value = {
+        "datasets": [{"datasetArn": DATASET_ARN, "name": "interactions", "datasetType": "INTERACTIONS"}]
+    }
+    with pytest.raises(AirflowFailException) as raised:
+        operator.execute(make_context())
+    message = str(raised.value)
+    assert "the name is free" in message
+    holder = f"'interactions' ({DATASET_ARN})"
+    assert f"per datasetType and its datasetType INTERACTIONS is taken by {holder}" in message
+    assert "choose another name" not in message
 
 
 def test_if_exists_fail_refuses_an_existing_resource():
