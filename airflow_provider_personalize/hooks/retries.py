@@ -58,9 +58,10 @@ THROTTLING_ERROR_CODES = frozenset(
     }
 )
 TOO_MANY_REQUESTS = 429
-# The words of AWS's throttling answers ("Rate exceeded"): a LimitExceededException saying so is a rate
-# limit even on a Create.
-_RATE_WORDS = ("rate exceeded", "rate limit", "too many requests", "throttl")
+# The words of AWS's throttling answers ("Rate exceeded"; Personalize's API reference: "The limit on the
+# number of requests per second has been exceeded"): a LimitExceededException saying so is a rate limit
+# even on a Create.
+_RATE_WORDS = ("rate exceeded", "rate limit", "too many requests", "throttl", "requests per second")
 # The statuses a pending-jobs quota names ("More than 5 resources with PENDING or IN_PROGRESS status.").
 _UNFINISHED_STATUS_WORDS = ("PENDING", "IN_PROGRESS")
 
@@ -102,9 +103,17 @@ def pending_jobs_quota_reached(error: BaseException, creating: ResourceKind) -> 
 
 
 def rate_limited(error: BaseException, creating: ResourceKind | None = None) -> bool:
-    """Whether ``error`` is a rate limit, for a request that creates a ``creating`` (None: any other)."""
-    if creating is not None and pending_jobs_quota_reached(error, creating):
-        return False
+    """Whether ``error`` is a rate limit, for a request that creates a ``creating`` (None: any other).
+
+    On a Create, a ``LimitExceededException`` that neither is a pending-jobs quota nor speaks of a rate
+    (nor is silent) is a count quota ("Exceeded the limit of 5 dataset groups per region."): no retry
+    within minutes lifts it, so it is not one.
+    """
+    if creating is not None and error_code(error) == "LimitExceededException":
+        if pending_jobs_quota_reached(error, creating):
+            return False
+        message = error_message(error).lower()
+        return not message or any(word in message for word in _RATE_WORDS)
     return error_code(error) in THROTTLING_ERROR_CODES or http_status(error) == TOO_MANY_REQUESTS
 
 

@@ -93,11 +93,26 @@ def test_a_kind_with_a_pending_jobs_quota_takes_any_limit_answer_but_a_rate_for_
     assert not pending_jobs_quota_reached(
         client_error("LimitExceededException", "Rate exceeded"), SOLUTION_VERSION
     )
-    # A kind without such a quota: the documented meaning, a rate limit.
+    # A kind without such a quota: no quota to wait out.
     assert not pending_jobs_quota_reached(
         client_error("LimitExceededException", "Limit reached."), DATASET_GROUP
     )
-    assert rate_limited(client_error("LimitExceededException", "Limit reached."), creating=DATASET_GROUP)
+
+
+@pytest.mark.parametrize(
+    "message", ["Rate exceeded", "The limit on the number of requests per second has been exceeded", ""]
+)
+def test_a_create_refused_for_its_rate_is_rate_limited(message):
+    # The API reference's meaning of LimitExceededException, and an answer that says nothing more.
+    assert rate_limited(client_error("LimitExceededException", message), creating=DATASET_GROUP)
+
+
+def test_a_create_refused_by_a_count_quota_is_not_retried():
+    # "Total number of active dataset groups": 5 per region by default, adjustable; no retry within
+    # minutes changes that (https://docs.aws.amazon.com/personalize/latest/dg/limits.html).
+    refusal = client_error("LimitExceededException", "Exceeded the limit of 5 dataset groups per region.")
+    assert not rate_limited(refusal, creating=DATASET_GROUP)
+    assert rate_limited(refusal)  # on a read, LimitExceededException can only be a rate
 
 
 def test_throttling_is_never_a_quota():
