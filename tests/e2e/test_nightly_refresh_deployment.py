@@ -14,6 +14,8 @@ scheduler then takes for a lost task (no real Personalize job is that fast).
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +38,9 @@ NIGHTLY_WAITS = (
     "dataset-export-job",
     "data-deletion-job",
 )
+# The connection's secret key, distinctive so that a leak cannot be mistaken for another string (the emulator
+# takes any credentials): it must appear in no log the deployment writes.
+SECRET_ACCESS_KEY = "e2eSecret" + secrets.token_hex(16)
 DEFERRED_TASKS = (
     "import_daily_interactions",
     "train",
@@ -51,10 +56,11 @@ def deployment(tmp_path: Path):
     airflow = None
     try:
         role_arn = prepare_aws(emulator)
+        settings = airflow_settings(emulator, role_arn, tmp_path / "airflow")
+        connection = json.loads(settings["AIRFLOW_CONN_AWS_DEFAULT"])
+        settings["AIRFLOW_CONN_AWS_DEFAULT"] = json.dumps({**connection, "password": SECRET_ACCESS_KEY})
         airflow = AirflowDeployment(
-            home=tmp_path / "airflow",
-            dags_folder=REPOSITORY / "example_dags",
-            extra_env=airflow_settings(emulator, role_arn, tmp_path / "airflow"),
+            home=tmp_path / "airflow", dags_folder=REPOSITORY / "example_dags", extra_env=settings
         )
         airflow.migrate()
         airflow.airflow("dags", "test", "personalize_bootstrap", "2026-11-22")
@@ -63,7 +69,7 @@ def deployment(tmp_path: Path):
                 f"personalize::{arn_resource_type}", {"progression": "time", "seconds": NIGHTLY_STEP_SECONDS}
             )
         airflow.start()
-        yield airflow, emulator
+        yield airflow, emulator, tmp_path
     finally:
         if airflow is not None:
             airflow.stop()
@@ -71,7 +77,7 @@ def deployment(tmp_path: Path):
 
 
 def test_the_scheduler_runs_the_nightly_refresh_with_waits_in_the_triggerer(deployment):
-    airflow, emulator = deployment
+    airflow, emulator, logs_folder = deployment
     airflow.wait_until(lambda: airflow.request("GET", f"/api/v2/dags/{DAG_ID}") is not None, timeout=120)
 
     # The run the scheduler would create first, created through the API: unpausing adds no other run.
@@ -106,3 +112,9 @@ def test_the_scheduler_runs_the_nightly_refresh_with_waits_in_the_triggerer(depl
         assert tasks[task_id]["state"] == "success"
         log = airflow.task_log(DAG_ID, run["dag_run_id"], task_id)
         assert "Deferring" in log and "Personalize" in log, f"{task_id} did not defer:\n{log[-2000:]}"
+
+    # Every log the deployment wrote: the components', the CLI's, every task's, the DAG processor's.
+    logs = [path for path in logs_folder.rglob("*") if path.is_file() and ".db" not in path.name]
+    assert sum(path.suffix == ".log" or "logs" in path.parts for path in logs) >= len(DEFERRED_TASKS)
+    leaks = [str(path) for path in logs if SECRET_ACCESS_KEY.encode() in path.read_bytes()]
+    assert leaks == [], "the connection's secret key is in these logs"
