@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from personalize_emulator.harness.pytest_plugin import DUMMY_CREDENTIALS, REGION_NAME, start_emulator_server
 
@@ -85,9 +86,12 @@ def child(arn: str) -> None:
 
 
 def run_once(arn: str, env: dict[str, str]) -> dict[str, float]:
+    # This file run as a script, from outside the checkout: ``python -m`` would put the working directory
+    # first on sys.path, before PYTHONPATH, and import this checkout's provider whatever --provider-path says.
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.triggerer_startup", "--child", arn],
+        [sys.executable, __file__, "--child", arn],
         env=env,
+        cwd=Path(__file__).parent,
         capture_output=True,
         text=True,
         check=False,
