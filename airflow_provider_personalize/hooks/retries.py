@@ -24,7 +24,7 @@ interface. The hook keeps whatever retry mode the connection configures (botocor
 mode retries ``ThrottlingException`` a few times itself); this policy is the layer above it, and
 ``tenacity`` (Airflow's own retry library) runs it.
 
-This module is cheap to import (the trigger reads its error codes on the triggerer's event loop).
+This module is cheap to import: tenacity is imported when a policy first runs.
 """
 
 from __future__ import annotations
