@@ -1,5 +1,7 @@
 """AWS's error semantics: validation naming the member, conflicts, dependencies, quotas, failed jobs."""
 
+import json
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -260,6 +262,52 @@ def test_per_group_and_per_region_quotas(personalize: Any) -> None:
     for number in range(4):
         personalize.create_dataset_group(name=f"group-{number}")
     assert code_of(personalize.create_dataset_group, name="group-5") == LIMIT
+
+
+def test_an_approved_quota_increase_raises_the_limit(in_process: Any) -> None:
+    from personalize_emulator.harness import account_quotas
+
+    personalize = in_process.client("personalize")
+    account_quotas.apply({"DatasetGroup": 7})
+    for number in range(7):
+        personalize.create_dataset_group(name=f"group-{number}")
+    assert error_of(personalize.create_dataset_group, name="group-7") == (
+        LIMIT,
+        "Exceeded the limit of 7 dataset groups per region.",
+    )
+    account_quotas.apply({})
+    assert account_quotas.current() == {}
+
+
+@pytest.mark.parametrize(
+    ("limits", "refusal"),
+    [
+        ({"DatasetImportJob": 10}, "'DatasetImportJob' has no adjustable quota; adjustable ones: BatchInference"),
+        ({"Bogus": 10}, "'Bogus' has no adjustable quota"),
+        ({"DatasetGroup": 4}, "can only be raised: an integer >= its default 5, not 4"),
+        ({"DatasetGroup": 7.5}, "not 7.5"),
+    ],
+)
+def test_only_adjustable_quotas_can_be_raised(in_process: Any, limits: dict[str, Any], refusal: str) -> None:
+    from personalize_emulator.harness import account_quotas
+
+    with pytest.raises(ValueError, match=re.escape(refusal)):
+        account_quotas.apply(limits)
+    assert account_quotas.current() == {}
+
+
+def test_applied_quotas_from_the_environment_at_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from personalize_emulator.harness.pytest_plugin import start_emulator_server
+
+    monkeypatch.setenv("PERSONALIZE_EMULATOR_APPLIED_QUOTAS", json.dumps({"DatasetGroup": 6}))
+    server = start_emulator_server(0.2)
+    try:
+        personalize = server.client("personalize")
+        for number in range(6):
+            personalize.create_dataset_group(name=f"group-{number}")
+        assert code_of(personalize.create_dataset_group, name="group-6") == LIMIT
+    finally:
+        server.stop()
 
 
 def test_a_job_that_cannot_do_its_work_fails_with_a_reason(in_process: Any) -> None:

@@ -51,6 +51,9 @@ class ResourceQuota:
     source: str
     scope: Scope = "region"
     counted: Counted = "existing"
+    # The service quotas page marks it adjustable: an account may have a higher value, once AWS has
+    # approved a Service Quotas increase (``service/account_quotas.py``).
+    adjustable: bool = False
 
     def message(self, plural: str) -> str:
         """The LimitExceededException message; AWS's own words for the unfinished-jobs quotas, as seen in
@@ -67,16 +70,16 @@ GROUP: Scope = "datasetGroupArn"
 RESOURCE_QUOTAS: tuple[ResourceQuota, ...] = (
     # "Your AWS account has the following quotas for each region" (LIMITS).
     ResourceQuota("Schema", 500, LIMITS),  # "Total number of active schemas"
-    ResourceQuota("DatasetGroup", 5, LIMITS),  # "Total number of active dataset groups" (adjustable)
+    ResourceQuota("DatasetGroup", 5, LIMITS, adjustable=True),  # "Total number of active dataset groups"
     ResourceQuota("DatasetImportJob", 5, LIMITS, counted="unfinished"),  # "pending or in progress"
-    ResourceQuota("BatchInferenceJob", 5, LIMITS, counted="unfinished"),  # (adjustable)
+    ResourceQuota("BatchInferenceJob", 5, LIMITS, counted="unfinished", adjustable=True),
     ResourceQuota("BatchSegmentJob", 5, LIMITS, counted="unfinished"),
-    ResourceQuota("SolutionVersion", 20, LIMITS, counted="unfinished"),  # (adjustable)
+    ResourceQuota("SolutionVersion", 20, LIMITS, counted="unfinished", adjustable=True),
     # "Each dataset group has the following quotas" (LIMITS).
-    ResourceQuota("Solution", 10, LIMITS, scope=GROUP),  # "Total number of active solutions" (adjustable)
-    ResourceQuota("Campaign", 5, LIMITS, scope=GROUP),  # "Total number of active campaigns" (adjustable)
+    ResourceQuota("Solution", 10, LIMITS, scope=GROUP, adjustable=True),  # "Total number of active solutions"
+    ResourceQuota("Campaign", 5, LIMITS, scope=GROUP, adjustable=True),  # "Total number of active campaigns"
     ResourceQuota("Recommender", 5, LIMITS, scope=GROUP),
-    ResourceQuota("Filter", 10, LIMITS, scope=GROUP),  # (adjustable)
+    ResourceQuota("Filter", 10, LIMITS, scope=GROUP, adjustable=True),
     # "You can have up to 5 deletion jobs for a dataset group with a status of PENDING."
     ResourceQuota("DataDeletionJob", 5, DELETE_RECORDS, scope=GROUP, counted="pending"),
     # "Only one event tracker can be associated with a dataset group."

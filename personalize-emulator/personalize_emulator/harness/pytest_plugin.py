@@ -35,7 +35,8 @@ In-process mode:
   credentials, region us-east-1 and status steps as short as the server's in the environment. boto3
   and aiobotocore clients created inside the test reach the emulator without any endpoint URL. Set
   transitions with ``moto.moto_api.state_manager.set_transition(...)``; they are unset when the test
-  ends, and so are faults set with ``personalize_emulator.harness.faults``.
+  ends, and so are faults set with ``personalize_emulator.harness.faults`` and quota values applied with
+  ``personalize_emulator.harness.account_quotas``.
 
 This module imports nothing but the standard library and pytest at import time, so that loading the plugin
 costs every pytest run nothing; fixtures import what they need.
@@ -242,11 +243,12 @@ def personalize_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from moto.moto_api import state_manager
 
     from ..service.kinds import KINDS
-    from . import faults
+    from . import account_quotas, faults
 
     for kind in KINDS.values():  # the next test starts with the default transitions again
         state_manager.unset_transition(kind.model_name)
     faults.clear()  # and without the faults this one injected
+    account_quotas.apply({})  # and with the default quotas
 
 
 class InternalFailures:

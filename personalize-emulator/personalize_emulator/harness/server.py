@@ -3,9 +3,10 @@
 moto's server (every moto service: S3, IAM, STS, ...) with the Personalize emulator installed before
 the first request. ``--port 0`` binds a free port. Once listening it prints one line,
 ``personalize-emulator ready on http://HOST:PORT``, so a supervisor knows when, and where, to connect.
-SIGTERM and SIGINT stop it cleanly (exit status 0). Faults to inject are read from the environment as it
-starts (``faults.py``). Connections are kept alive for many requests (``http_server.py``). moto's server
-application needs Flask, and the server is waitress: the ``server`` extra installs both; without them the
+SIGTERM and SIGINT stop it cleanly (exit status 0). Faults to inject (``faults.py``) and the account's
+applied quota values (``account_quotas.py``) are read from the environment as it starts. Connections are
+kept alive for many requests (``http_server.py``). moto's server application needs Flask, and the server
+is waitress: the ``server`` extra installs both; without them the
 command says which extra to install.
 """
 
@@ -56,12 +57,13 @@ def main(argv: list[str] | None = None) -> None:
 
     # The emulator loads once the arguments are read, so that --help, and the pytest plugin reading this
     # module's constants, stay light.
-    from . import faults
+    from . import account_quotas, faults
     from .http_server import EmulatorHTTPServer
     from .patches import install
 
     install()
     faults.configure_from_environment()
+    account_quotas.configure_from_environment()
     app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     server = EmulatorHTTPServer(app, args.host, args.port)
     signal.signal(signal.SIGTERM, _exit_cleanly)

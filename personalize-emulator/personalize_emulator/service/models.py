@@ -29,7 +29,8 @@ Where AWS's behaviour is undocumented we pick the conservative choice:
   ``/moto-api/seed`` seeds it, like every id here);
 - UpdateCampaign only deploys another version of the campaign's own solution;
 - a metric attribution update applies at once (the API gives it no update status);
-- a dataset group counts against the quota of 5 until it is gone, deletion included;
+- a dataset group counts against the quota of 5 (or the account's applied value, ``account_quotas.py``)
+  until it is gone, deletion included;
 """
 
 import functools
@@ -45,6 +46,7 @@ from moto.utilities.utils import get_partition
 from ..engine.avro import SchemaError, canonical_dataset_type, parse_schema, schema_problem_for_dataset_type
 from ..engine.quotas import QUOTAS_BY_KIND
 from . import lifecycle
+from .account_quotas import APPLIED_QUOTAS
 from .exceptions import (
     InvalidInputException,
     InvalidNextTokenException,
@@ -222,7 +224,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     def _check_quotas(self, kind: Kind, ancestors: dict[str, str]) -> None:
         """LimitExceededException for a Create over one of the kind's quotas (``engine/quotas.py``)."""
-        for quota in QUOTAS_BY_KIND.get(kind.api_name, ()):
+        for quota in map(APPLIED_QUOTAS.applied, QUOTAS_BY_KIND.get(kind.api_name, ())):
             where: Params | None = {quota.scope: ancestors[quota.scope]} if quota.scope != "region" else None
             counted = [
                 resource
