@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --all-extras
 
-.PHONY: install test lint typecheck unit test-emulator test-e2e browser screenshot build emulator-wheel demo demo-config emulator bench schemas clean
+.PHONY: install test lint typecheck unit test-emulator test-e2e test-distributed distributed-services browser screenshot build emulator-wheel demo demo-config emulator bench schemas clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -26,7 +26,7 @@ typecheck: install
 	$(RUN) mypy
 
 unit: install
-	$(RUN) pytest -m "not e2e"
+	$(RUN) pytest -m "not e2e and not distributed"
 
 # The emulator's own tests, with its own pytest configuration (personalize-emulator/pyproject.toml).
 test-emulator: install
@@ -36,6 +36,21 @@ test: lint typecheck unit test-emulator test-e2e emulator-wheel
 
 test-e2e: install browser
 	$(RUN) pytest -m e2e
+
+# The fan-out DAGs on Airflow as production runs it: PostgreSQL, the CeleryExecutor over Redis, two Celery
+# workers and two triggerers (one of each killed mid-run). Debian's postgresql and redis-server are
+# installed here when missing (as root, as on CI); the test starts private instances of both.
+test-distributed: install distributed-services
+	$(RUN) pytest -m distributed -s
+
+distributed-services:
+	@if command -v redis-server >/dev/null && { command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; }; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server; \
+	else \
+		echo "The distributed test needs Debian's postgresql and redis-server: sudo apt-get install postgresql redis-server" >&2; \
+		exit 1; \
+	fi
 
 # The Personalize view's e2e test drives Debian's chromium through its chromedriver: installed here when
 # missing (as root, as on CI); the test itself never downloads a browser.

@@ -82,31 +82,44 @@ class AirflowDeployment:
         """Start the components (all by default); unless told not to, wait until the api-server answers."""
         for component in components:
             args = [component, "--port", str(self.api_port)] if component == "api-server" else [component]
-            log = (self.home / f"{component}.log").open("w")
-            self.processes[component] = subprocess.Popen(
-                [sys.executable, "-m", "airflow", *args],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.start_process(component, *args)
         if wait:
             self.wait_until_serving()
+
+    def start_process(self, name: str, *args: str) -> subprocess.Popen:
+        """Start ``airflow <args>`` as the deployment's process ``name`` (logging to ``<home>/<name>.log``),
+        in a session of its own, so that it can be stopped or killed with everything it starts."""
+        log = (self.home / f"{name}.log").open("w")
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "airflow", *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self.processes[name]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process ``name`` and everything it started, as when its machine dies."""
+        process = self.processes[name]
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
 
     def wait_until_serving(self) -> None:
         self.wait_until(lambda: self.request("GET", "/api/v2/monitor/health") is not None, timeout=120)
 
     def stop(self) -> None:
+        # A group whose leader has exited may still hold processes (a worker's task processes): signal it too.
         for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+            _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + 30
         for process in self.processes.values():
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                pass
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
 
     def alive(self) -> dict[str, bool]:
         return {name: process.poll() is None for name, process in self.processes.items()}
@@ -151,3 +164,11 @@ class AirflowDeployment:
                 return
             time.sleep(interval)
         raise TimeoutError(f"condition not met within {timeout} s")
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    """Signal the process group ``process`` leads (its session's), if any process of it is left."""
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass

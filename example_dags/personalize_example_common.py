@@ -12,6 +12,9 @@ S3 layout under ``s3://<bucket>/<prefix>/``::
     daily/interactions/<YYYY-MM-DD>.csv          each day's new interactions (INCREMENTAL imports)
     deletion-requests/<YYYY-MM-DD>.csv           each day's USER_IDs to forget (data deletion jobs)
     exports/interactions/<YYYY-MM-DD>/           nightly BULK exports of the interactions dataset
+
+The fan-out DAGs (``personalize_fanout_*``) keep one such layout per dataset group, under
+``s3://<bucket>/<prefix>/<dataset group>/`` (interactions only).
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ PARAMS = {
     ),
 }
 
+# Personalize allows 5 dataset import jobs PENDING or IN_PROGRESS per region
+# (https://docs.aws.amazon.com/personalize/latest/dg/limits.html): every import task of every DAG takes a
+# slot of this pool, deferred or not, so that no more are started. Create it once per deployment:
+#   airflow pools set personalize_import_jobs 5 "Personalize import jobs in progress" --include-deferred
+IMPORT_JOBS_POOL = "personalize_import_jobs"
+
 # Each operator polls at the pace its resource kind needs in AWS (every minute for jobs); a local
 # emulator that moves in seconds wants PERSONALIZE_EXAMPLE_WAITER_DELAY=1.
 DEFAULT_ARGS: dict[str, Any] = {"retries": 2}
@@ -62,21 +71,38 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
-def resource_name(kind: str) -> str:
-    """The name of one of the pipeline's resources, templated on the dataset group's name."""
-    return "{{ params.dataset_group_name }}-" + kind
+def resource_name(kind: str, group_name: str = "{{ params.dataset_group_name }}") -> str:
+    """The name of one of the pipeline's resources (default: templated on the dataset group's name)."""
+    return f"{group_name}-{kind}"
+
+
+# The fan-out DAGs' parameters: a list of dataset groups (one per market, brand...) instead of one.
+FANOUT_PARAMS = {
+    **{name: param for name, param in PARAMS.items() if name != "dataset_group_name"},
+    "dataset_groups": Param(
+        ["personalize-example-fr", "personalize-example-de", "personalize-example-uk"],
+        type="array",
+        items=PARAMS["dataset_group_name"].schema,
+        minItems=1,
+        uniqueItems=True,
+        description="The dataset groups, each with its data under s3_root/<dataset group>/.",
+    ),
+}
 
 
 @task
-def find_pipeline_resources(params: dict[str, Any] | None = None) -> dict[str, str]:
-    """The ARNs of what ``personalize_bootstrap`` created, found by name; fails if it has not run."""
+def find_pipeline_resources(
+    group_name: str | None = None, params: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """The ARNs of what the bootstrap created for the dataset group ``group_name`` (default: the
+    ``dataset_group_name`` param), found by name; fails if it has not run."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from airflow_provider_personalize.hooks.personalize import PersonalizeHook
     from airflow_provider_personalize.resources import CAMPAIGN, DATASET, DATASET_GROUP, SOLUTION
 
     assert params is not None
-    group_name = params["dataset_group_name"]
+    group_name = group_name or params["dataset_group_name"]
     hook = PersonalizeHook(aws_conn_id="aws_default")
     group = hook.find_by_name(DATASET_GROUP, group_name)
     if group is None:

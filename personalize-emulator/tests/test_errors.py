@@ -282,7 +282,7 @@ def test_an_approved_quota_increase_raises_the_limit(in_process: Any) -> None:
 @pytest.mark.parametrize(
     ("limits", "refusal"),
     [
-        ({"DatasetImportJob": 10}, "'DatasetImportJob' has no adjustable quota; adjustable ones: BatchInference"),
+        ({"DatasetImportJob": 10}, "'DatasetImportJob' has no adjustable quota; adjustable ones: Batch"),
         ({"Bogus": 10}, "'Bogus' has no adjustable quota"),
         ({"DatasetGroup": 4}, "can only be raised: an integer >= its default 5, not 4"),
         ({"DatasetGroup": 7.5}, "not 7.5"),

@@ -7,6 +7,7 @@ the user deletion DAG and the teardown run against the HTTP emulator, deferrable
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import sys
@@ -19,6 +20,7 @@ from demo.run_config_demo import BOOTSTRAP_DATE as SHOP_BOOTSTRAP_DATE
 from demo.run_config_demo import NIGHT as SHOP_NIGHT
 from demo.run_config_demo import inventory, prepare_shop
 from demo.run_demo import BUCKET, DATASET_GROUP, PREFIX, airflow_settings, prepare_aws, prepare_night
+from tests.fanout import group_inventory, group_names, prepare_groups
 
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
 
@@ -36,6 +38,8 @@ def test_every_example_dag_loads_without_import_errors(airflow_db, monkeypatch):
         "personalize_nightly_refresh",
         "personalize_user_deletion",
         "personalize_teardown",
+        "personalize_fanout_bootstrap",
+        "personalize_fanout_nightly_refresh",
         # personalize_deployment_dags.py, from personalize_deployment.yaml
         "example-shop_bootstrap",
         "example-shop_import",
@@ -87,6 +91,51 @@ def test_bootstrap_then_user_deletion_then_teardown(example_airflow, personalize
     example_airflow("dags", "test", "personalize_teardown", "2026-11-24")
     assert personalize.list_dataset_groups()["datasetGroups"] == []
     assert personalize.list_schemas()["schemas"] == []
+
+
+# Two mapped DAGs run task by task by ``airflow dags test``: about 5 minutes on a loaded 2-core machine.
+@pytest.mark.timeout(900)
+def test_the_fanout_dags_give_every_dataset_group_its_own_pipeline(
+    example_airflow, personalize_emulator_clean
+):
+    """The mapped bootstrap, then the mapped nightly refresh, over three groups, deferrable, with the
+    imports' pool as the README says to create it."""
+    groups = group_names(3)
+    night = date(2026, 11, 23)
+    prepare_groups(personalize_emulator_clean, groups, night)
+    example_airflow(
+        "pools", "set", "personalize_import_jobs", "5", "Personalize imports", "--include-deferred"
+    )
+
+    example_airflow(
+        "dags",
+        "test",
+        "personalize_fanout_bootstrap",
+        "2026-11-22",
+        "-c",
+        json.dumps({"dataset_groups": groups}),
+    )
+    nightly_conf = {"dataset_groups": groups, "max_metric_drop": 1.0}
+    example_airflow(
+        "dags",
+        "test",
+        "personalize_fanout_nightly_refresh",
+        night.isoformat(),
+        "-c",
+        json.dumps(nightly_conf),
+    )
+
+    imports = set()
+    for group in groups:
+        inventory = group_inventory(personalize_emulator_clean, group)
+        assert (len(inventory["campaigns"]), len(inventory["versions"]), len(inventory["exports"])) == (
+            1,
+            2,
+            1,
+        )
+        assert len(inventory["imports"]) == 2, inventory["imports"]  # the bootstrap's and the night's
+        imports |= set(inventory["imports"])
+    assert len(imports) == 2 * len(groups), "each map index names its own jobs"
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ the first request. ``--port 0`` binds a free port. Once listening it prints one 
 SIGTERM and SIGINT stop it cleanly (exit status 0). Faults to inject (``faults.py``) and the account's
 applied quota values (``account_quotas.py``) are read from the environment as it starts. Connections are
 kept alive for many requests (``http_server.py``). moto's server application needs Flask, and the server
-is waitress: the ``server`` extra installs both; without them the
-command says which extra to install.
+is waitress: the ``server`` extra installs both; without them the command says which extra to install.
 """
 
 import argparse

@@ -38,7 +38,8 @@ class AppliedQuotas:
             default = min(quota.limit for quota in quotas)
             if not isinstance(limit, int) or isinstance(limit, bool) or limit < default:
                 raise ValueError(
-                    f"The {kind} quota can only be raised: an integer >= its default {default}, not {limit!r}."
+                    f"The {kind} quota can only be raised: an integer >= its default {default}, "
+                    f"not {limit!r}."
                 )
         with self._lock:
             self._limits = dict(limits)
