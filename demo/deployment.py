@@ -7,6 +7,7 @@ worker or log server outlives the test or the demo that started them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,9 +102,19 @@ class AirflowDeployment:
         return self.processes[name]
 
     def kill(self, name: str) -> None:
-        """SIGKILL the process ``name`` and everything it started, as when its machine dies."""
+        """SIGKILL the process ``name`` and every process it started, as when its machine dies.
+
+        Its whole tree, not only its process group: Airflow's task processes lead groups of their own.
+        The tree is stopped first, until no new process joins it, so that none escapes by forking.
+        """
         process = self.processes[name]
-        _signal_group(process, signal.SIGKILL)
+        stopped: set[int] = set()
+        while pids := set(process_tree(process.pid)) - stopped:
+            for pid in pids:
+                _signal(pid, signal.SIGSTOP)
+            stopped |= pids
+        for pid in stopped:
+            _signal(pid, signal.SIGKILL)
         process.wait()
 
     def wait_until_serving(self) -> None:
@@ -111,14 +123,12 @@ class AirflowDeployment:
     def stop(self) -> None:
         # A group whose leader has exited may still hold processes (a worker's task processes): signal it too.
         for process in self.processes.values():
-            _signal_group(process, signal.SIGTERM)
+            _signal(-process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 30
         for process in self.processes.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            _signal_group(process, signal.SIGKILL)
+            _signal(-process.pid, signal.SIGKILL)
             process.wait()
 
     def alive(self) -> dict[str, bool]:
@@ -166,9 +176,34 @@ class AirflowDeployment:
         raise TimeoutError(f"condition not met within {timeout} s")
 
 
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    """Signal the process group ``process`` leads (its session's), if any process of it is left."""
-    try:
-        os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
+def process_trees(roots: Iterable[int]) -> dict[int, list[int]]:
+    """Each root pid with its live descendants, from one reading of /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # stat's fields after the command (which may hold spaces and parentheses): state, ppid, ...
+                parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    trees = {}
+    for root in roots:
+        tree, pending = [], [root]
+        while pending:
+            current = pending.pop()
+            tree.append(current)
+            pending.extend(children.get(current, ()))
+        trees[root] = tree
+    return trees
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants."""
+    return process_trees([pid])[pid]
+
+
+def _signal(target: int, signum: int) -> None:
+    """Signal a process, or with a negative ``target`` a process group; nothing if none is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(target, signum)
