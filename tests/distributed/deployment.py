@@ -51,6 +51,11 @@ def distributed_settings(database_url: str, broker_url: str) -> dict[str, str]:
         "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "64",
         "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "5",
         "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
+        # The DAG files do not change during the test: one parsing process, and a file parsed again after
+        # 10 minutes instead of 30 s (at 30 s, re-parsing the same two files cost the dag-processor as
+        # much CPU as a Celery worker running its tasks).
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
         # Recovery: a dead worker's tasks are failed, then retried, after 30 s without a heartbeat (default
         # 300), a dead triggerer's triggers move to the live one after 10 s (default 30), and a task the dead
         # worker had taken from the queue without starting it is queued again after 60 s (default 600).
@@ -74,6 +79,23 @@ class Distributed:
     def triggers_held_by_first_triggerer(self) -> int:
         sql = "SELECT count(*) FROM trigger WHERE triggerer_id = %s"
         return query(self.database_dsn, sql, self.first_triggerer_job)[0][0]
+
+    def tasks_running_in(self, dag_id: str, pids: list[int]) -> list[str]:
+        """The task instances of ``dag_id`` running in one of ``pids`` (a task instance records the pid of
+        its task process), as ``task_id[map_index]``."""
+        sql = (
+            "SELECT task_id, map_index FROM task_instance"
+            " WHERE dag_id = %s AND state = 'running' AND pid = ANY(%s)"
+        )
+        return sorted(
+            f"{task_id}[{map_index}]" for task_id, map_index in query(self.database_dsn, sql, dag_id, pids)
+        )
+
+    def retried_tasks(self, dag_id: str) -> dict[str, int]:
+        """The task instances of ``dag_id`` tried more than once (``task_id[map_index]``: tries)."""
+        sql = "SELECT task_id, map_index, try_number FROM task_instance WHERE dag_id = %s AND try_number > 1"
+        rows = query(self.database_dsn, sql, dag_id)
+        return {f"{task_id}[{map_index}]": tries for task_id, map_index, tries in sorted(rows)}
 
 
 def query(database_dsn: str, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:

@@ -43,14 +43,6 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS  # utime, stime, cutime, cstime
 
 
-def is_task_process(pid: int) -> bool:
-    """Whether the process runs a task: the task runner titles it ``airflow worker -- <ti id>``."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"airflow worker --")
-    except OSError:
-        return False
-
-
 class ProcessSampler:
     """Samples the process trees of ``roots`` (name -> pid) every second while in its ``with`` block."""
 
