@@ -7,7 +7,8 @@ BULK export. A group's failure or skipped gate stays in its own map index; the o
 data is under ``s3_root/<dataset group>/`` (``daily/interactions/<ds>.csv``, ``exports/interactions/<ds>/``).
 
 - **A pool for the imports.** Personalize runs at most 5 import jobs at a time per region (LIMITS below):
-  twenty groups importing at once would have fifteen refused with LimitExceededException. Every import
+  twenty groups importing at once would have fifteen refused, each trying its Create again every
+  ``waiter_delay`` until a slot frees (the operators wait a quota out). Every import
   task takes a slot of the ``personalize_import_jobs`` pool (5 slots, ``--include-deferred``, so that a
   task waiting in the triggerer keeps its slot while its job runs); the others wait in the scheduler,
   holding nothing. Trainings (20 in progress per region) need one too past twenty groups.
