@@ -51,7 +51,7 @@ DEFERRED_TASKS = (
 
 
 @pytest.fixture
-def deployment(tmp_path: Path):
+def deployment(tmp_path: Path, airflow_home_copy):
     emulator = start_emulator_server(0.2)
     airflow = None
     try:
@@ -62,7 +62,7 @@ def deployment(tmp_path: Path):
         airflow = AirflowDeployment(
             home=tmp_path / "airflow", dags_folder=REPOSITORY / "example_dags", extra_env=settings
         )
-        airflow.migrate()
+        airflow_home_copy(airflow.home)
         airflow.airflow("dags", "test", "personalize_bootstrap", "2026-11-22")
         for arn_resource_type in NIGHTLY_WAITS:
             emulator.set_transition(

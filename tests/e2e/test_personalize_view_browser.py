@@ -38,7 +38,7 @@ PAGE_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory):
+def deployment(tmp_path_factory, airflow_home_copy):
     home = tmp_path_factory.mktemp("personalize-view")
     emulator = start_emulator_server(0.2)
     airflow = None
@@ -61,7 +61,7 @@ def deployment(tmp_path_factory):
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             },
         )
-        airflow.migrate()
+        airflow_home_copy(airflow.home)
         airflow.airflow("dags", "test", "personalize_bootstrap", BOOTSTRAP_DATE.isoformat())
         airflow.airflow("dags", "test", "personalize_nightly_refresh", NIGHT.isoformat())
         with pytest.raises(AssertionError, match="DagRun failed"):
