@@ -96,7 +96,7 @@ def find_pipeline_resources(
 ) -> dict[str, str]:
     """The ARNs of what the bootstrap created for the dataset group ``group_name`` (default: the
     ``dataset_group_name`` param), found by name; fails if it has not run."""
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow.providers.common.compat.sdk import AirflowFailException
 
     from airflow_provider_personalize.hooks.personalize import PersonalizeHook
     from airflow_provider_personalize.resources import CAMPAIGN, DATASET, DATASET_GROUP, SOLUTION

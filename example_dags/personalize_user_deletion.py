@@ -45,7 +45,7 @@ with DAG(
     @task
     def deletion_request_uri(params: dict | None = None, triggering_asset_events=None) -> str:
         """The request file: from the newest triggering asset event, else from the params."""
-        from airflow.sdk.exceptions import AirflowFailException
+        from airflow.providers.common.compat.sdk import AirflowFailException
 
         assert params is not None
         events = [event for events in (triggering_asset_events or {}).values() for event in events]

@@ -43,7 +43,13 @@ class ScheduleError(ValueError):
 
 def timetable(expression: str) -> BaseTimetable:
     """The Airflow timetable that runs when the EventBridge ``expression`` would fire."""
-    from airflow.sdk import CronTriggerTimetable, DeltaTriggerTimetable
+    try:
+        from airflow.sdk import CronTriggerTimetable, DeltaTriggerTimetable
+    except ImportError:  # Airflow 3.0: the Task SDK takes the core timetables
+        from airflow.timetables.trigger import (  # type: ignore[assignment]
+            CronTriggerTimetable,
+            DeltaTriggerTimetable,
+        )
 
     if expression.startswith("rate("):
         return DeltaTriggerTimetable(rate_interval(expression))

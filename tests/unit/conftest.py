@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
+
+TRIGGER_LOGGER = "airflow_provider_personalize.triggers.personalize.PersonalizeResourceTrigger"
 
 
 @pytest.fixture
@@ -32,3 +37,27 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(_polling, "sleep", record)
     return recorded
+
+
+@pytest.fixture
+def trigger_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> Callable[[], AbstractContextManager[list[dict[str, Any]]]]:
+    """``with trigger_logs() as logs:`` the trigger's log lines, as structlog's ``capture_logs`` gives them
+    (``event``, ``log_level``), whatever logging the trigger has: structlog from Airflow 3.1, the standard
+    library's before."""
+    from structlog.testing import capture_logs
+
+    @contextmanager
+    def capture() -> Iterator[list[dict[str, Any]]]:
+        caplog.set_level(logging.INFO, logger=TRIGGER_LOGGER)
+        first = len(caplog.records)
+        with capture_logs() as logs:
+            yield logs
+        logs.extend(
+            {"event": record.getMessage(), "log_level": record.levelname.lower()}
+            for record in caplog.records[first:]
+            if record.name == TRIGGER_LOGGER
+        )
+
+    return capture

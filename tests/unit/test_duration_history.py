@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from structlog.testing import capture_logs
 
 from airflow_provider_personalize.resources import (
     CAMPAIGN_UPDATE,
@@ -173,12 +172,12 @@ def lines(logs: list[dict[str, Any]], part: str) -> list[str]:
     return [log["event"] for log in logs if part in log["event"]]
 
 
-async def test_a_wait_polls_around_the_end_its_history_predicts(monkeypatch, sleeps):
+async def test_a_wait_polls_around_the_end_its_history_predicts(monkeypatch, sleeps, trigger_logs):
     # Earlier imports took about an hour; this one has run for 50 minutes: it is in its window.
     client = FakeImportJobs(nights(60, 58, 62), running_for=50 * 60)
     serve(monkeypatch, client)
 
-    with capture_logs() as logs:
+    with trigger_logs() as logs:
         event = await waited()
 
     assert event["status"] == "timeout"
@@ -197,11 +196,11 @@ async def test_a_wait_polls_around_the_end_its_history_predicts(monkeypatch, sle
         elapsed += delay
 
 
-async def test_a_thousand_waits_on_one_parent_send_one_list_request(monkeypatch, sleeps):
+async def test_a_thousand_waits_on_one_parent_send_one_list_request(monkeypatch, sleeps, trigger_logs):
     client = FakeImportJobs(nights(60, 58, 62), running_for=50 * 60)
     serve(monkeypatch, client)
 
-    with capture_logs() as logs:
+    with trigger_logs() as logs:
         await asyncio.gather(*(waited(attempts=4) for _ in range(1000)))
 
     assert len(client.list_requests) == 1
@@ -218,12 +217,14 @@ async def test_a_thousand_waits_on_one_parent_send_one_list_request(monkeypatch,
     ],
     ids=["AccessDenied", "Throttling", "Timeout", "ClosedClient"],
 )
-async def test_a_failing_list_request_leaves_every_wait_on_its_backoff(monkeypatch, sleeps, error):
+async def test_a_failing_list_request_leaves_every_wait_on_its_backoff(
+    monkeypatch, sleeps, error, trigger_logs
+):
     client = FakeImportJobs(nights(60), running_for=50 * 60)
     client.list_error = error
     serve(monkeypatch, client)
 
-    with capture_logs() as logs:
+    with trigger_logs() as logs:
         events = await asyncio.gather(*(waited() for _ in range(20)))
 
     assert len(client.list_requests) == 1  # the failure is kept: the next waits do not send it again
@@ -240,10 +241,10 @@ async def test_a_failing_list_request_leaves_every_wait_on_its_backoff(monkeypat
         assert 0.8 * nominal <= delay <= nominal
 
 
-async def test_without_earlier_jobs_a_wait_polls_on_its_backoff(monkeypatch, sleeps):
+async def test_without_earlier_jobs_a_wait_polls_on_its_backoff(monkeypatch, sleeps, trigger_logs):
     serve(monkeypatch, FakeImportJobs(nights(), running_for=50 * 60))
 
-    with capture_logs() as logs:
+    with trigger_logs() as logs:
         await waited()
 
     assert lines(

@@ -15,8 +15,7 @@ from unittest import mock
 
 import boto3
 import pytest
-from airflow.providers.common.compat.sdk import AirflowFailException, AirflowSkipException
-from airflow.sdk.exceptions import TaskDeferred
+from airflow.providers.common.compat.sdk import AirflowFailException, AirflowSkipException, TaskDeferred
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
@@ -454,7 +453,7 @@ class FakePersonalize:
     def held_by(self, arn: str) -> list[str]:
         return [held for held, resource in self.resources.items() if resource["holder"] == arn]
 
-    def list(self, kind, maxResults, **holder) -> dict:
+    def list(self, kind, maxResults, **holder) -> dict:  # noqa: V107 the API's parameter, unused here
         (holder_arn,) = holder.values()
         arns = [arn for arn in self.held_by(holder_arn) if self.resources[arn]["kind"] == kind.key]
         return {kind.list_key: [self.body(arn) for arn in arns]}
@@ -579,7 +578,7 @@ def test_a_second_teardown_finds_nothing_and_succeeds():
     teardown(fake).execute(context())
     assert teardown(fake).execute(context()) == {}
     by_name = teardown(fake, dataset_group_arn=None, dataset_group_name="g")
-    fake.list_dataset_groups = lambda **_: {"datasetGroups": []}
+    fake.list_dataset_groups = lambda **_: {"datasetGroups": []}  # type: ignore[attr-defined]
     assert by_name.execute(context()) == {}
 
 

@@ -15,9 +15,8 @@ from unittest import mock
 
 import boto3
 import pytest
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, TaskDeferred
 from airflow.providers.standard.triggers.temporal import DateTimeTrigger
-from airflow.sdk.exceptions import TaskDeferred
 from botocore.exceptions import ClientError
 
 from airflow_provider_personalize.hooks.request_model import InvalidRequestError, request_keywords

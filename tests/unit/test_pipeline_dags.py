@@ -210,7 +210,10 @@ def test_a_relative_config_path_is_read_beside_the_dag_file(tmp_path):
 
 
 def test_a_config_with_problems_is_the_dag_file_s_import_error_in_airflow(tmp_path, airflow_db):
-    from airflow.dag_processing.dagbag import DagBag
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow < 3.2
+        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
 
     config = EXAMPLE.read_text().replace("minProvisionedTPS: 1", "minProvisionedTPS: 0")
     (tmp_path / "shop.yaml").write_text(config)

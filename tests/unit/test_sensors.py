@@ -8,7 +8,7 @@ from unittest import mock
 
 import boto3
 import pytest
-from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
+from airflow.providers.common.compat.sdk import AirflowSkipException, TaskDeferred
 
 from airflow_provider_personalize.resources import WAITABLE_KINDS, get_kind
 from airflow_provider_personalize.sensors import personalize as sensors

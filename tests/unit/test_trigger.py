@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-from typing import Any
+from collections.abc import AsyncGenerator
+from typing import Any, cast
 from unittest import mock
 
 import aiohttp
 import pytest
 from airflow.triggers.base import TriggerEvent
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
-from structlog.testing import capture_logs
 
 from airflow_provider_personalize.resources import CAMPAIGN_UPDATE
 from airflow_provider_personalize.triggers import _polling, _shared_client
@@ -336,12 +336,12 @@ async def test_throttling_and_transient_errors_are_retried(fake_clients, sleeps,
     assert len(fake_clients.client.requests) == 4
 
 
-async def test_each_kind_of_problem_is_logged_once_per_wait(fake_clients, sleeps):
+async def test_each_kind_of_problem_is_logged_once_per_wait(fake_clients, sleeps, trigger_logs):
     throttled = client_error("ThrottlingException")
     dropped = EndpointConnectionError(endpoint_url="https://personalize")
     fake_clients.script[:] = [throttled, throttled, dropped, throttled, dropped, job("ACTIVE")]
 
-    with capture_logs() as logs:
+    with trigger_logs() as logs:
         event = await only_event(make_trigger())
 
     assert event["status"] == "success"
@@ -375,11 +375,11 @@ async def test_failed_polls_count_so_an_endpoint_that_never_answers_ends_in_time
 # --- logging ------------------------------------------------------------------------------------------
 
 
-async def test_a_line_per_status_change_not_per_poll(fake_clients, sleeps):
+async def test_a_line_per_status_change_not_per_poll(fake_clients, sleeps, trigger_logs):
     statuses = ["CREATE PENDING", "CREATE PENDING", "CREATE IN_PROGRESS", "CREATE IN_PROGRESS", "ACTIVE"]
     fake_clients.script[:] = [job(status) for status in statuses]
 
-    with capture_logs() as logs:
+    with trigger_logs() as logs:
         await only_event(make_trigger())
 
     assert [log["event"] for log in logs] == [
@@ -524,7 +524,7 @@ def test_equal_botocore_configs_make_equal_keys_whatever_their_order():
 
 async def test_the_client_is_released_before_the_event_is_yielded(fake_clients, sleeps):
     fake_clients.script[:] = [job("ACTIVE")]
-    run = make_trigger().run()
+    run = cast(AsyncGenerator[TriggerEvent, None], make_trigger().run())
 
     event = await run.__anext__()
 
