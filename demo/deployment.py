@@ -134,9 +134,6 @@ class AirflowDeployment:
     def alive(self) -> dict[str, bool]:
         return {name: process.poll() is None for name, process in self.processes.items()}
 
-    def log_of(self, component: str) -> str:
-        return (self.home / f"{component}.log").read_text(errors="replace")
-
     def request(self, method: str, path: str, body: Any = None) -> Any:
         """The REST API's JSON answer; None while the api-server is not listening or the path is 404."""
         data = json.dumps(body).encode() if body is not None else None

@@ -72,7 +72,7 @@ def test_the_tests_import_neither_airflow_nor_the_provider() -> None:
                 else []
             )
             offenders += [
-                f"{path.name}:{node.lineno} {name}"
+                f"{path.name}:{getattr(node, 'lineno', '?')} {name}"
                 for name in names
                 if name.split(".")[0] in ("airflow", "airflow_provider_personalize")
             ]

@@ -114,8 +114,8 @@ def test_dataset_type_rules(dataset_type, fields, message):
 
 
 def test_the_record_name_must_match_the_dataset_type_ignoring_case_and_underscores():
-    assert "must match the dataset type Users" in schema_problem_for_dataset_type(
-        parse_schema(INTERACTIONS), "Users"
+    assert "must match the dataset type Users" in str(
+        schema_problem_for_dataset_type(parse_schema(INTERACTIONS), "Users")
     )
     fields = [
         USER_ID,

@@ -178,7 +178,7 @@ CATALOGUE = pa.array(["i1", "i2", "i3", "i4", "i5", "unknown"])
 
 def kept(expression: str, **request: object) -> list[str]:
     resolved = parse_filter(expression).resolve(SCHEMAS)
-    mask = resolved.allowed(CATALOGUE, DATA, FilterRequest(**request))  # type: ignore[arg-type]
+    mask = resolved.allowed(CATALOGUE, DATA, FilterRequest(**request))
     return [item for item, keep in zip(CATALOGUE.to_pylist(), mask, strict=True) if keep]
 
 

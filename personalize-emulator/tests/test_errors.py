@@ -428,10 +428,10 @@ def test_an_operation_new_to_botocore_is_answered_when_called_not_when_loaded(
 
     newer_model = SimpleNamespace(operation_names=[*real_model.operation_names, "CreateSomethingNew"])
     monkeypatch.setattr(responses, "service_model", lambda service_name: newer_model)
-    newer = responses.serving_every_operation(
+    newer: Any = responses.serving_every_operation(
         type("NewerResponse", (responses.PersonalizeEmulatorResponse,), {})
     )
     assert newer.handler("CreateDatasetGroup") is not None
     assert newer.handler("CreateSomethingNew") is None
     with pytest.raises(InvalidAction, match="CreateSomethingNew"):
-        newer().create_something_new()  # type: ignore[attr-defined]
+        newer().create_something_new()

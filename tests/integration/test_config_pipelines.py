@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from pathlib import Path
 from types import ModuleType
 
@@ -171,7 +171,7 @@ def states(run) -> dict[str, str]:
     return {ti.task_id: ti.state for ti in run.get_task_instances()}
 
 
-def run_green(dag, day: int, skipped: set[str] = frozenset()) -> dict[str, str]:
+def run_green(dag, day: int, skipped: Set[str] = frozenset()) -> dict[str, str]:
     """Run ``dag`` for 2026-01-<day> (dag.test); every task succeeds but ``skipped``; returns the XComs."""
     run = dag.test(logical_date=pendulum.datetime(2026, 1, day, tz="UTC"))
     assert run.state == "success", states(run)

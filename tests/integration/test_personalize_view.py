@@ -74,7 +74,7 @@ def dataset_group(personalize, name: str) -> str:
     return arn
 
 
-def chart_points(page: str) -> list[list[str]]:
+def chart_points(page: str) -> list[list[str | None]]:
     """Per line of the page's metrics chart, the labels (version ids) of its points, left to right."""
     svg = ElementTree.fromstring(page[page.index("<svg") : page.index("</svg>") + len("</svg>")])
     overlay = next(g for g in svg.iter(f"{SVG}g") if g.get("class") == "plot overlay")

@@ -26,7 +26,6 @@ GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g"
 DATASET_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/g/INTERACTIONS"
 IMPORT_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/j"
 SOLUTION_ARN = "arn:aws:personalize:us-east-1:123456789012:solution/s"
-NOW = datetime(2026, 1, 1)
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 # Loaded before any check, so that only the provider's modules (and aiohttp, aiobotocore) load anew.
-import airflow_provider_personalize.operators.personalize
-import airflow_provider_personalize.sensors.personalize
+import airflow_provider_personalize.operators.personalize  # noqa: V104
+import airflow_provider_personalize.sensors.personalize  # noqa: V104
 import airflow_provider_personalize.triggers.personalize  # noqa: F401
 from tests.deferred_imports import DEFERRED, PACKAGE
 

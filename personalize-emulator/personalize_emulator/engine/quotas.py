@@ -37,7 +37,6 @@ Scope = Literal["region", "datasetGroupArn"]
 # those still PENDING.
 Counted = Literal["existing", "unfinished", "pending"]
 
-KB = 1 << 10
 MB = 1 << 20
 GB = 1 << 30
 

@@ -155,7 +155,7 @@ class AwaitableBytes(bytes):
 
     def __await__(self) -> Generator[None, None, bytes]:
         return bytes(self)
-        yield  # makes this a generator function, as ``__await__`` must be
+        yield  # noqa: V201 makes this a generator function, as ``__await__`` must be
 
 
 def serve_aiobotocore_in_process() -> None:

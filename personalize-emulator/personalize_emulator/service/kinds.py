@@ -73,10 +73,6 @@ class Kind:
     def arn_member(self) -> str:
         return f"{self.describe_key}Arn"
 
-    @property
-    def terminal_statuses(self) -> frozenset[str]:
-        return frozenset({self.statuses[-1], self.failed_status}) if self.statuses else frozenset()
-
 
 KINDS: dict[str, Kind] = {
     kind.api_name: kind

@@ -12,7 +12,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import pyarrow as pa
 import pyarrow.compute as pc
 from moto.core.common_models import BaseModel
 
@@ -359,12 +358,6 @@ def group_datasets(store: ResourceStore, group_arn: str) -> dict[str, Dataset]:
     """The group's datasets by type (``Interactions``, ``Items`` ...)."""
     datasets = store.live(KINDS["Dataset"], {"datasetGroupArn": group_arn})
     return {dataset_type(dataset): dataset for dataset in datasets if isinstance(dataset, Dataset)}
-
-
-def group_interactions(store: ResourceStore, group_arn: str) -> pa.Table | None:
-    """The group's interactions (bulk and PUT), for filters; None without an Interactions dataset."""
-    dataset = group_datasets(store, group_arn).get("Interactions")
-    return dataset.records.records("ALL") if dataset is not None else None
 
 
 def events_since(store: ResourceStore, served: Served, user_id: str) -> list[str]:
