@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -42,14 +42,14 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 @pytest.fixture
 def trigger_logs(
     caplog: pytest.LogCaptureFixture,
-) -> Callable[[], AbstractContextManager[list[dict[str, Any]]]]:
+) -> Callable[[], AbstractContextManager[list[MutableMapping[str, Any]]]]:
     """``with trigger_logs() as logs:`` the trigger's log lines, as structlog's ``capture_logs`` gives them
     (``event``, ``log_level``), whatever logging the trigger has: structlog from Airflow 3.1, the standard
     library's before."""
     from structlog.testing import capture_logs
 
     @contextmanager
-    def capture() -> Iterator[list[dict[str, Any]]]:
+    def capture() -> Iterator[list[MutableMapping[str, Any]]]:
         caplog.set_level(logging.INFO, logger=TRIGGER_LOGGER)
         first = len(caplog.records)
         with capture_logs() as logs:
