@@ -5,8 +5,14 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --all-extras
+# pytest-xdist workers for the layers that mostly wait on emulated statuses (integration, emulator): more
+# workers than cores pays, since a waiting worker costs no CPU. Each worker starts its own emulator server
+# and has its own AIRFLOW_HOME. TEST_WORKERS=0 runs a layer in one process.
+TEST_WORKERS ?= 4
 
-.PHONY: install test lint typecheck unit test-emulator test-e2e test-distributed distributed-services browser screenshot build emulator-wheel demo demo-config emulator bench schemas clean
+.PHONY: install check test lint typecheck unit integration test-emulator test-e2e test-distributed \
+	distributed-services browser screenshot build emulator-wheel test-floor test-pythons test-python demo \
+	demo-config emulator bench schemas clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -18,24 +24,40 @@ RUN := $(UV) run --frozen --all-extras
 
 install: .venv/.synced
 
+# Before every change: lint, types and the provider's unit tests (no server, no subprocess).
+check: lint typecheck unit
+
+# Everything but the distributed deployment (make test-distributed). The layers that wait (integration,
+# the emulator's tests, e2e) run side by side, each printing its output when it ends.
+test: check
+	$(MAKE) --no-print-directory -j4 --output-sync=target integration test-emulator test-e2e emulator-wheel
+
+# ruff, and vulture for dead code (pyproject's [tool.vulture] lists the names frameworks call).
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) vulture
 
+# mypy over both products and their tests, each with its own configuration ([tool.mypy]).
 typecheck: install
 	$(RUN) mypy
+	$(RUN) --directory personalize-emulator mypy
 
 unit: install
-	$(RUN) pytest -m "not e2e and not distributed"
+	$(RUN) pytest tests/unit
+
+# Real DAG runs against the HTTP emulator: dag.test() in-process, and `airflow dags test` where the CLI is
+# the point. One Airflow database migration per run, copied into every worker and every CLI's AIRFLOW_HOME.
+integration: install
+	$(RUN) pytest tests/integration -n $(TEST_WORKERS)
 
 # The emulator's own tests, with its own pytest configuration (personalize-emulator/pyproject.toml).
 test-emulator: install
-	$(RUN) pytest personalize-emulator/tests
+	$(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS)
 
-test: lint typecheck unit test-emulator test-e2e emulator-wheel
-
+# Each module's deployment on a worker of its own; never the distributed deployment (make test-distributed).
 test-e2e: install browser
-	$(RUN) pytest -m e2e
+	$(RUN) pytest tests/e2e -n 2 -m "not distributed"
 
 # The fan-out DAGs on Airflow as production runs it: PostgreSQL, the CeleryExecutor over Redis, two Celery
 # workers and two triggerers (one of each killed mid-run). Debian's postgresql and redis-server are
@@ -76,6 +98,37 @@ build: | $(UV)
 emulator-wheel: build
 	UV=$(UV) $(RUN) python personalize-emulator/scripts/check_wheel.py dist/personalize_emulator-*.whl
 
+# CPython X.Y: a pyenv build if there is one (pyenv's shims on PATH fail for a version that is not
+# selected), else pythonX.Y on PATH. No allowed registry ships CPython builds (uv python install
+# downloads them from elsewhere): the interpreters other than the system's come with the machine.
+python_for = $(or $(firstword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(1).*/bin/python$(1))),$(shell command -v python$(1) 2>/dev/null),$(error no CPython $(1) on this machine))
+
+# The unit tests of both products with every direct dependency resolved at its declared floor (uv's
+# lowest-direct resolution), in a venv of their own (uv.lock and .venv untouched), on CPython
+# FLOOR_PYTHON: floors differ on 3.13 (the first numpy, pyarrow and Airflow with 3.13 wheels).
+FLOOR_PYTHON ?= 3.11
+FLOOR_VENV = .venv-floor-$(FLOOR_PYTHON)
+test-floor: | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(call python_for,$(FLOOR_PYTHON)) $(FLOOR_VENV)
+	$(UV) pip compile --quiet --no-header pyproject.toml personalize-emulator/pyproject.toml --all-extras \
+		--group pyproject.toml:dev --group personalize-emulator/pyproject.toml:dev \
+		--resolution lowest-direct --python $(FLOOR_VENV)/bin/python -o $(FLOOR_VENV)/requirements.txt
+	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip sync --quiet $(FLOOR_VENV)/requirements.txt
+	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip install --quiet --no-deps -e . -e personalize-emulator
+	$(FLOOR_VENV)/bin/python -m pytest tests/unit -n 2
+	cd personalize-emulator && ../$(FLOOR_VENV)/bin/python -m pytest tests -n $(TEST_WORKERS)
+
+# The unit tests of both products on the locked versions, on each other CPython the products support.
+PYTHONS ?= 3.12 3.13
+test-pythons:
+	set -e; for version in $(PYTHONS); do $(MAKE) --no-print-directory test-python PYTHON_VERSION=$$version; done
+
+test-python: | $(UV)
+	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(UV) sync --quiet --frozen --all-extras --all-packages \
+		--all-groups --python $(call python_for,$(PYTHON_VERSION))
+	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest tests/unit -n 2
+	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS)
+
 demo: install
 	$(RUN) python -m demo.run_demo $(if $(KEEP),--keep)
 
@@ -95,4 +148,4 @@ schemas: install
 	$(RUN) python -m airflow_provider_personalize.pipelines.jsonschemas
 
 clean:
-	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-floor-* .venv-py* .tools .pytest_cache .mypy_cache .ruff_cache
