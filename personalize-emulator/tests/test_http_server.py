@@ -179,7 +179,7 @@ def test_many_clients_creating_and_describing_at_once_get_consistent_answers(
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
         futures = [pool.submit(client_life, index) for index in range(clients)]
-    errors = [future.exception() for future in futures if future.exception() is not None]
+    errors = [error for future in futures if (error := future.exception()) is not None]
     cause = next((error for error in errors if not isinstance(error, threading.BrokenBarrierError)), None)
     if isinstance(cause, ClientError):  # a 5xx or throttle, unretried: say which
         pytest.fail(f"{len(errors)} clients failed, one with {cause.response['ResponseMetadata']}: {cause}")
