@@ -83,11 +83,11 @@ def lineage_airflow(airflow_cli, events_file: Path) -> Callable[..., Events]:
 
 
 @pytest.fixture
-def nightly_example(lineage_airflow, personalize_emulator_clean, tmp_path: Path):
+def nightly_example(lineage_airflow, airflow_home_copy, personalize_emulator_clean, tmp_path: Path):
     """The example DAGs (as ``make demo`` runs them), deferrable, on the emulator, with OpenLineage."""
     role_arn = prepare_aws(personalize_emulator_clean)
     environment = airflow_settings(personalize_emulator_clean, role_arn, tmp_path / "airflow")
-    lineage_airflow(environment, "db", "migrate")
+    airflow_home_copy(tmp_path / "airflow")
     return functools.partial(lineage_airflow, environment)
 
 
@@ -155,7 +155,7 @@ def test_the_nightly_refresh_reports_what_each_job_reads_and_writes(
 
 
 @pytest.fixture
-def it_airflow(lineage_airflow, personalize, personalize_aws_conn_id, tmp_path: Path):
+def it_airflow(lineage_airflow, airflow_home_copy, personalize, personalize_aws_conn_id, tmp_path: Path):
     """The integration DAGs in a DAGs folder of their own, their connection the emulator, with OpenLineage."""
     dags_folder = tmp_path / "dags"
     dags_folder.mkdir()
@@ -169,7 +169,7 @@ def it_airflow(lineage_airflow, personalize, personalize_aws_conn_id, tmp_path: 
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         connection: os.environ[connection],
     }
-    lineage_airflow(environment, "db", "migrate")
+    airflow_home_copy(home)
     return functools.partial(lineage_airflow, environment)
 
 
