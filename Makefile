@@ -7,7 +7,9 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --all-extras
 # pytest-xdist workers for the layers that mostly wait on emulated statuses (integration, emulator): more
 # workers than cores pays, since a waiting worker costs no CPU. Each worker starts its own emulator server
-# and has its own AIRFLOW_HOME. TEST_WORKERS=0 runs a layer in one process.
+# and has its own AIRFLOW_HOME. TEST_WORKERS=0 runs a layer in one process. A module whose fixture is
+# module-scoped stays on one worker (--dist loadfile, or an xdist_group mark with loadgroup), so that the
+# fixture is set up once.
 TEST_WORKERS ?= 4
 
 .PHONY: install check test lint typecheck unit integration test-emulator test-e2e test-distributed \
@@ -49,15 +51,15 @@ unit: install
 # Real DAG runs against the HTTP emulator: dag.test() in-process, and `airflow dags test` where the CLI is
 # the point. One Airflow database migration per run, copied into every worker and every CLI's AIRFLOW_HOME.
 integration: install
-	$(RUN) pytest tests/integration -n $(TEST_WORKERS)
+	$(RUN) pytest tests/integration -n $(TEST_WORKERS) --dist loadgroup
 
 # The emulator's own tests, with its own pytest configuration (personalize-emulator/pyproject.toml).
 test-emulator: install
-	$(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS)
+	$(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS) --dist loadfile
 
 # Each module's deployment on a worker of its own; never the distributed deployment (make test-distributed).
 test-e2e: install browser
-	$(RUN) pytest tests/e2e -n 2 -m "not distributed"
+	$(RUN) pytest tests/e2e -n 2 --dist loadfile -m "not distributed"
 
 # The fan-out DAGs on Airflow as production runs it: PostgreSQL, the CeleryExecutor over Redis, two Celery
 # workers and two triggerers (one of each killed mid-run). Debian's postgresql and redis-server are
@@ -116,7 +118,7 @@ test-floor: | $(UV)
 	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip sync --quiet $(FLOOR_VENV)/requirements.txt
 	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip install --quiet --no-deps -e . -e personalize-emulator
 	$(FLOOR_VENV)/bin/python -m pytest tests/unit -n 2
-	cd personalize-emulator && ../$(FLOOR_VENV)/bin/python -m pytest tests -n $(TEST_WORKERS)
+	cd personalize-emulator && ../$(FLOOR_VENV)/bin/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile
 
 # The unit tests of both products on the locked versions, on each other CPython the products support.
 PYTHONS ?= 3.12 3.13
@@ -127,7 +129,7 @@ test-python: | $(UV)
 	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(UV) sync --quiet --frozen --all-extras --all-packages \
 		--all-groups --python $(call python_for,$(PYTHON_VERSION))
 	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest tests/unit -n 2
-	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS)
+	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS) --dist loadfile
 
 demo: install
 	$(RUN) python -m demo.run_demo $(if $(KEEP),--keep)

@@ -18,6 +18,9 @@ import pytest
 from airflow_provider_personalize.ui import app as view_app
 from airflow_provider_personalize.ui import reader as view_reader
 
+# One pytest-xdist worker runs them all, so that the module's api-server app is set up once.
+pytestmark = pytest.mark.xdist_group("personalize_view")
+
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
 WAIT_SECONDS = 60
 SVG = "{http://www.w3.org/2000/svg}"
