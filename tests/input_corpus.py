@@ -844,8 +844,6 @@ GOOD += [
     for index, text in enumerate(AWS_FILTER_EXAMPLES)
 ]
 
-CASES = BAD + GOOD
-
 
 class RequestSent(Exception):
     """Raised by the client's ``before-send`` handler: the request was built and signed, and stopped."""

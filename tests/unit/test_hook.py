@@ -4,6 +4,7 @@ against the service model) and, for waits, a scripted sequence of Describe respo
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -154,7 +155,7 @@ def versions_of_a_year(stub, days: int, today: datetime) -> list[str]:
         request = {"solutionArn": SOLUTION_ARN, "maxResults": 100}
         if start:
             request["nextToken"] = str(start)
-        page = {"solutionVersions": summaries[start : start + 100]}
+        page: dict[str, Any] = {"solutionVersions": summaries[start : start + 100]}
         if start + 100 < days:
             page["nextToken"] = str(start + 100)
         stub.add_response("list_solution_versions", page, request)

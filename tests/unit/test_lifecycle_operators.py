@@ -605,7 +605,7 @@ def test_resources_already_gone_are_not_reported():
         fake.resources.pop(f"{ARN}:filter/f", None)
         return original_delete(kind, **request)
 
-    fake.delete = gone_meanwhile  # type: ignore[method-assign]
+    fake.delete = gone_meanwhile
     assert operator.execute(context()) == {"dataset_group": [GROUP_ARN]}
 
 

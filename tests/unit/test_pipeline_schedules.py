@@ -9,7 +9,7 @@ import pytest
 try:
     from airflow.sdk import CronTriggerTimetable, DeltaTriggerTimetable
 except ImportError:  # Airflow 3.0: the Task SDK takes the core timetables
-    from airflow.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetable  # type: ignore[assignment]
+    from airflow.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetable
 from croniter import croniter
 
 from airflow_provider_personalize.pipelines.schedules import (
