@@ -76,6 +76,10 @@ class AirflowDeployment:
             raise AssertionError(f"airflow {' '.join(args)} exited {completed.returncode}:\n{output}")
         return completed.stdout
 
+    def migrate(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.airflow("db", "migrate")
+
     def start(self, components: tuple[str, ...] = AIRFLOW_COMPONENTS, wait: bool = True) -> None:
         """Start the components (all by default); unless told not to, wait until the api-server answers."""
         for component in components:
