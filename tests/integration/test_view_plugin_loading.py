@@ -29,7 +29,10 @@ def test_airflow_loads_the_plugin_once_without_errors_however_it_discovers_provi
     )
     loaded = json.loads(completed.stdout.strip().splitlines()[-1])
     assert loaded["names"].count("personalize") == 1
-    assert loaded["errors"] == {}
+    # Errors of other providers' plugins are theirs: OpenLineage's provider (the openlineage extra) lists
+    # its plugin in both places, and Airflow reports it "already registered" with lazy discovery off.
+    ours = {source: error for source, error in loaded["errors"].items() if "personalize" in source.lower()}
+    assert ours == {}
 
 
 def test_loading_the_plugin_imports_neither_the_view_nor_fastapi():
