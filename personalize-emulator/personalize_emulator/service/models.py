@@ -34,6 +34,7 @@ Where AWS's behaviour is undocumented we pick the conservative choice:
 """
 
 import functools
+import threading
 from typing import Any
 
 from moto.core.base_backend import BackendDict
@@ -124,6 +125,10 @@ def paginate(items: list[Params], params: Params, key: str, unique_member: str) 
     return {key: page, "nextToken": next_token} if next_token else {key: page}
 
 
+# Held while a Create checks and inserts (see ``add``); re-entrant, should creating a resource create another.
+_CREATING = threading.RLock()
+
+
 class PersonalizeEmulatorBackend(PersonalizeBackend):
     """Personalize's control plane for one account and region."""
 
@@ -210,15 +215,18 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             parent = self.get_active(kind.parent_kind, parent_arn)
             ancestors = {kind.parent_member: parent_arn, **parent.ancestors}
         arn = arn or self.arn(kind, resource_id or params[kind.name_member])
-        existing = self.resources.get(arn)
-        if existing is not None and existing.status != lifecycle.GONE:
-            raise ResourceAlreadyExistsException(arn)
-        self._check_quotas(kind, ancestors)
-        self.tags.check(arn, params.get("tags"))
-        attributes = {key: value for key, value in params.items() if key != "tags"} | derived
-        resource = RESOURCE_CLASSES.get(kind.api_name, Resource)(self, kind, arn, attributes, ancestors)
-        self.resources[arn] = resource
-        self.tags.tag(arn, params.get("tags"))
+        # The server serves requests on many threads: the name and quota checks and the insertion are one
+        # step, or two Creates racing for the last unit of a quota (or for one name) would both succeed.
+        with _CREATING:
+            existing = self.resources.get(arn)
+            if existing is not None and existing.status != lifecycle.GONE:
+                raise ResourceAlreadyExistsException(arn)
+            self._check_quotas(kind, ancestors)
+            self.tags.check(arn, params.get("tags"))
+            attributes = {key: value for key, value in params.items() if key != "tags"} | derived
+            resource = RESOURCE_CLASSES.get(kind.api_name, Resource)(self, kind, arn, attributes, ancestors)
+            self.resources[arn] = resource
+            self.tags.tag(arn, params.get("tags"))
         resource.lifecycle.begin(kind.statuses or ("ACTIVE",))  # now that the backend knows it
         return resource
 
