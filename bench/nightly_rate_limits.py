@@ -175,22 +175,10 @@ def migrated_database(workdir: Path, env: dict[str, str]) -> Path:
 def run_once(
     emulator: Any, workdir: Path, template: Path, env: dict[str, str], setting: dict[str, Any]
 ) -> dict:
+    from bench._emulator import create_personalize_role
+
     emulator.reset()
-    emulator.client("iam").create_role(
-        RoleName=ROLE_ARN.rpartition("/")[2],
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "personalize.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )
+    create_personalize_role(emulator, ROLE_ARN)
     s3 = emulator.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="interactions.csv", Body=INTERACTIONS_CSV.encode())
@@ -237,28 +225,19 @@ def main() -> None:
         child(args.child)
         return
 
-    from personalize_emulator.harness.pytest_plugin import (
-        DUMMY_CREDENTIALS,
-        REGION_NAME,
-        start_emulator_server,
-    )
+    from personalize_emulator.harness.pytest_plugin import start_emulator_server
+
+    from bench._emulator import connection_environment
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-nightly-rate-limits-"))
     emulator = start_emulator_server(0.1)
     try:
-        connection = {
-            "conn_type": "aws",
-            "login": DUMMY_CREDENTIALS["aws_access_key_id"],
-            "password": DUMMY_CREDENTIALS["aws_secret_access_key"],
-            "extra": {"endpoint_url": emulator.endpoint_url, "region_name": REGION_NAME},
-        }
         env = {
-            **os.environ,
+            **connection_environment(emulator, CONN_ID),
             "AIRFLOW_HOME": str(workdir),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{workdir / 'airflow.db'}",
-            f"AIRFLOW_CONN_{CONN_ID.upper()}": json.dumps(connection),
             "AIRFLOW__PERSONALIZE__RATE_LIMIT_BASE_DELAY": "0.05",
             "AIRFLOW__PERSONALIZE__RATE_LIMIT_MAX_DELAY": "1",
         }

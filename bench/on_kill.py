@@ -105,31 +105,15 @@ def main() -> None:
         child(args.child)
         return
 
-    from personalize_emulator.harness.pytest_plugin import (
-        DUMMY_CREDENTIALS,
-        REGION_NAME,
-        start_emulator_server,
-    )
+    from personalize_emulator.harness.pytest_plugin import start_emulator_server
+
+    from bench._emulator import connection_environment, create_personalize_role
 
     emulator = start_emulator_server(0.2)
     try:
         # Imports take ten minutes: the task is still waiting whenever it is told to stop.
         emulator.set_transition("personalize::dataset-import-job", {"progression": "time", "seconds": 300})
-        emulator.client("iam").create_role(
-            RoleName=ROLE_ARN.rpartition("/")[2],
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "personalize.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-        )
+        create_personalize_role(emulator, ROLE_ARN)
         s3 = emulator.client("s3")
         s3.create_bucket(Bucket=BUCKET)
         s3.put_object(
@@ -160,15 +144,7 @@ def main() -> None:
         )["datasetArn"]
         while personalize.describe_dataset(datasetArn=dataset)["dataset"]["status"] != "ACTIVE":
             time.sleep(0.2)
-        connection = {
-            "conn_type": "aws",
-            "login": DUMMY_CREDENTIALS["aws_access_key_id"],
-            "password": DUMMY_CREDENTIALS["aws_secret_access_key"],
-            "extra": {"endpoint_url": emulator.endpoint_url, "region_name": REGION_NAME},
-        }
-        env = {**os.environ, f"AIRFLOW_CONN_{CONN_ID.upper()}": json.dumps(connection)}
-        if args.provider_path:
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [args.provider_path, env.get("PYTHONPATH")]))
+        env = connection_environment(emulator, CONN_ID, args.provider_path)
         runs = [run_once(dataset, env, args.cap) for _ in range(args.runs)]
     finally:
         emulator.stop()

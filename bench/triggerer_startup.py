@@ -23,14 +23,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from personalize_emulator.harness.pytest_plugin import DUMMY_CREDENTIALS, REGION_NAME, start_emulator_server
+from personalize_emulator.harness.pytest_plugin import start_emulator_server
 
 CONN_ID = "personalize_bench"
 CLASSPATH = "airflow_provider_personalize.triggers.personalize.PersonalizeResourceTrigger"
@@ -110,20 +109,15 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
+
+    from bench._emulator import connection_environment
+
     emulator = start_emulator_server(0.2)
     try:
         arn = emulator.client("personalize").create_dataset_group(name="bench-triggerer-startup")[
             "datasetGroupArn"
         ]
-        connection = {
-            "conn_type": "aws",
-            "login": DUMMY_CREDENTIALS["aws_access_key_id"],
-            "password": DUMMY_CREDENTIALS["aws_secret_access_key"],
-            "extra": {"endpoint_url": emulator.endpoint_url, "region_name": REGION_NAME},
-        }
-        env = {**os.environ, f"AIRFLOW_CONN_{CONN_ID.upper()}": json.dumps(connection)}
-        if args.provider_path:
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [args.provider_path, env.get("PYTHONPATH")]))
+        env = connection_environment(emulator, CONN_ID, args.provider_path)
         runs = [run_once(arn, env) for _ in range(args.runs)]
     finally:
         emulator.stop()

@@ -33,6 +33,7 @@ from personalize_emulator.harness.pytest_plugin import (
     start_emulator_server,
 )
 
+from bench._emulator import create_personalize_role
 from bench.parse_cost import self_times
 
 CONN_ID = "personalize_bench"
@@ -65,15 +66,7 @@ def wait(describe: Callable[[], dict], key: str) -> dict:
 def build_history(server: PersonalizeEmulatorServer, versions: int) -> str:
     """The dataset group described in the module's docstring; returns its ARN."""
     personalize, s3 = server.client("personalize"), server.client("s3")
-    trust = {
-        "Effect": "Allow",
-        "Principal": {"Service": "personalize.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }
-    server.client("iam").create_role(
-        RoleName=ROLE_ARN.rpartition("/")[2],
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-    )
+    create_personalize_role(server, ROLE_ARN)
     s3.create_bucket(Bucket=BUCKET)
     group = personalize.create_dataset_group(name="bench")["datasetGroupArn"]
     wait(lambda: personalize.describe_dataset_group(datasetGroupArn=group), "datasetGroup")
