@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import DAG
-from personalize_example_common import PARAMS
+from personalize_example_common import DEFAULT_ARGS, PARAMS
 
 from airflow_provider_personalize.operators.personalize import PersonalizeDeleteDatasetGroupOperator
 
@@ -21,6 +21,7 @@ with DAG(
     start_date=datetime(2026, 1, 1),
     catchup=False,
     params=PARAMS,
+    default_args=DEFAULT_ARGS,
     tags=["personalize", "example"],
 ):
     PersonalizeDeleteDatasetGroupOperator(
