@@ -1,18 +1,20 @@
-"""The example DAGs users copy: they parse cleanly, and each runs green with ``airflow dags test``.
+"""The example DAGs users copy run green against the HTTP emulator, deferrable, as the demo runs them.
 
-The nightly refresh runs in a real deployment in tests/e2e (and in ``make demo``); here the bootstrap,
-the user deletion DAG and the teardown run against the HTTP emulator, deferrable, as the demo runs them.
+Each DAG file is loaded from the DAGs folder (with the module and schemas it imports) and run with
+``dag.test()`` in this process: ``airflow dags test`` runs the same code after paying for a fresh Airflow
+process, and runs it in tests/integration/test_cli.py, in ``make demo`` and in tests/e2e. The nightly refresh
+runs in a real deployment in tests/e2e; the fan-out DAGs on a distributed one in tests/distributed. Parsing
+and settings: tests/unit/test_example_dags.py.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import os
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,57 +22,70 @@ from demo.run_config_demo import BOOTSTRAP_DATE as SHOP_BOOTSTRAP_DATE
 from demo.run_config_demo import NIGHT as SHOP_NIGHT
 from demo.run_config_demo import inventory, prepare_shop
 from demo.run_demo import BUCKET, DATASET_GROUP, PREFIX, airflow_settings, prepare_aws, prepare_night
+from tests.examples import EXAMPLE_DAGS, waits
 from tests.fanout import group_inventory, group_names, prepare_groups
 
-EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
+
+def deferrable(dags: dict[str, Any]) -> dict[str, Any]:
+    """The DAGs, every task that waits made deferrable: what the demo's AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE
+    does, not possible here: operators read it when imported."""
+    for dag in dags.values():
+        for task in dag.tasks:
+            if not waits(getattr(task, "operator_class", type(task))):
+                continue
+            if hasattr(task, "partial_kwargs"):  # a mapped task: its arguments until it is expanded
+                task.partial_kwargs["deferrable"] = True
+            else:
+                task.deferrable = True
+    return dags
 
 
-def test_every_example_dag_loads_without_import_errors(airflow_db, monkeypatch):
+@pytest.fixture
+def install_example(
+    airflow_db, dags_folder: Path, personalize_emulator_clean, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str, str], dict[str, Any]]:
+    """``install_example(dag_file_name, role_arn)``: the example DAG file's DAGs by id, deferrable, parsed
+    from the DAGs folder (as Airflow parses it: the folder on sys.path) beside the module and schemas the
+    examples share, with ``aws_default`` the emulator and the examples' settings (bucket, role, a waiter
+    delay for an emulator) in the environment."""
     try:
         from airflow.dag_processing.dagbag import DagBag
     except ImportError:  # Airflow < 3.2
         from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
 
-    # Airflow puts its DAGs folder on sys.path, which is how the DAGs import their shared module.
-    monkeypatch.syspath_prepend(str(EXAMPLE_DAGS))
+    monkeypatch.syspath_prepend(str(dags_folder))
+    shutil.copy(EXAMPLE_DAGS / "personalize_example_common.py", dags_folder)
+    shutil.copytree(EXAMPLE_DAGS / "schemas", dags_folder / "schemas")
 
-    dagbag = DagBag(dag_folder=str(EXAMPLE_DAGS))
-    assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {
-        "personalize_bootstrap",
-        "personalize_nightly_refresh",
-        "personalize_user_deletion",
-        "personalize_teardown",
-        "personalize_fanout_bootstrap",
-        "personalize_fanout_nightly_refresh",
-        # personalize_deployment_dags.py, from personalize_deployment.yaml
-        "example-shop_bootstrap",
-        "example-shop_import",
-        "example-shop_example-shop-for-you_full",
-        "example-shop_example-shop-for-you_update",
-        "example-shop_example-shop-for-you_batch_inference",
-        "example-shop_example-shop-audiences_batch_segment",
-        "example-shop_teardown",
-    }
+    def install(dag_file_name: str, role_arn: str) -> dict[str, Any]:
+        settings = airflow_settings(personalize_emulator_clean, role_arn, dags_folder)
+        for name, value in settings.items():
+            if name == "AIRFLOW_CONN_AWS_DEFAULT" or name.startswith("PERSONALIZE_EXAMPLE_"):
+                monkeypatch.setenv(name, value)
+        # The shared module reads the environment when imported: an earlier test's import holds other values.
+        monkeypatch.delitem(sys.modules, "personalize_example_common", raising=False)
+        installed = shutil.copy(EXAMPLE_DAGS / dag_file_name, dags_folder)
+        dagbag = DagBag(dag_folder=str(installed))
+        assert dagbag.import_errors == {}
+        return deferrable(dagbag.dags)
+
+    return install
 
 
-@pytest.fixture
-def example_airflow(airflow_cli, airflow_home_copy, personalize_emulator_clean, tmp_path: Path):
-    """``airflow`` CLI commands in a private AIRFLOW_HOME (a migrated database) whose ``aws_default`` is
-    the emulator."""
-    role_arn = prepare_aws(personalize_emulator_clean)
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
-    environment = {
-        **inherited,
-        **airflow_settings(personalize_emulator_clean, role_arn, tmp_path / "airflow"),
-    }
-    airflow_home_copy(tmp_path / "airflow")
-    return functools.partial(airflow_cli, env=environment)
+def run_green(dag: Any, day: date, conf: dict[str, Any] | None = None) -> None:
+    dag_run = dag.test(logical_date=datetime.combine(day, time(), UTC), run_conf=conf)
+    assert dag_run.state == "success", {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
 
 
-def test_bootstrap_then_user_deletion_then_teardown(example_airflow, personalize_emulator_clean):
+def test_bootstrap_then_user_deletion_then_teardown(install_example, personalize_emulator_clean):
     personalize = personalize_emulator_clean.client("personalize")
-    example_airflow("dags", "test", "personalize_bootstrap", "2026-11-22")
+    role_arn = prepare_aws(personalize_emulator_clean)
+    dags = {
+        **install_example("personalize_bootstrap.py", role_arn),
+        **install_example("personalize_user_deletion.py", role_arn),
+        **install_example("personalize_teardown.py", role_arn),
+    }
+    run_green(dags["personalize_bootstrap"], date(2026, 11, 22))
     (group,) = personalize.list_dataset_groups()["datasetGroups"]
     assert group["name"] == DATASET_GROUP
     (solution,) = personalize.list_solutions(datasetGroupArn=group["datasetGroupArn"])["solutions"]
@@ -80,9 +95,7 @@ def test_bootstrap_then_user_deletion_then_teardown(example_airflow, personalize
     night = date(2026, 11, 23)
     prepare_night(personalize_emulator_clean, night)
     request_uri = f"s3://{BUCKET}/{PREFIX}/deletion-requests/{night.isoformat()}.csv"
-    example_airflow(
-        "dags", "test", "personalize_user_deletion", "-c", f'{{"deletion_request_uri": "{request_uri}"}}'
-    )
+    run_green(dags["personalize_user_deletion"], night, {"deletion_request_uri": request_uri})
     (deletion,) = personalize.list_data_deletion_jobs(datasetGroupArn=group["datasetGroupArn"])[
         "dataDeletionJobs"
     ]
@@ -92,42 +105,35 @@ def test_bootstrap_then_user_deletion_then_teardown(example_airflow, personalize
         "the retrained model is live"
     )
 
-    example_airflow("dags", "test", "personalize_teardown", "2026-11-24")
+    run_green(dags["personalize_teardown"], date(2026, 11, 24))
     assert personalize.list_dataset_groups()["datasetGroups"] == []
     assert personalize.list_schemas()["schemas"] == []
 
 
-# Two mapped DAGs run task by task by ``airflow dags test``: about 5 minutes on a loaded 2-core machine.
+# Two mapped DAGs run task by task: about 2 minutes on a loaded 2-core machine.
 @pytest.mark.timeout(900)
 def test_the_fanout_dags_give_every_dataset_group_its_own_pipeline(
-    example_airflow, personalize_emulator_clean
+    install_example, personalize_emulator_clean
 ):
     """The mapped bootstrap, then the mapped nightly refresh, over three groups, deferrable, with the
     imports' pool as the README says to create it."""
+    from airflow.models.pool import Pool
+
     groups = group_names(3)
     night = date(2026, 11, 23)
+    role_arn = prepare_aws(personalize_emulator_clean)
     prepare_groups(personalize_emulator_clean, groups, night)
-    example_airflow(
-        "pools", "set", "personalize_import_jobs", "5", "Personalize imports", "--include-deferred"
+    Pool.create_or_update_pool(
+        name="personalize_import_jobs", slots=5, description="Personalize imports", include_deferred=True
     )
+    dags = {
+        **install_example("personalize_fanout_bootstrap.py", role_arn),
+        **install_example("personalize_fanout_nightly_refresh.py", role_arn),
+    }
 
-    example_airflow(
-        "dags",
-        "test",
-        "personalize_fanout_bootstrap",
-        "2026-11-22",
-        "-c",
-        json.dumps({"dataset_groups": groups}),
-    )
+    run_green(dags["personalize_fanout_bootstrap"], date(2026, 11, 22), {"dataset_groups": groups})
     nightly_conf = {"dataset_groups": groups, "max_metric_drop": 1.0}
-    example_airflow(
-        "dags",
-        "test",
-        "personalize_fanout_nightly_refresh",
-        night.isoformat(),
-        "-c",
-        json.dumps(nightly_conf),
-    )
+    run_green(dags["personalize_fanout_nightly_refresh"], night, nightly_conf)
 
     imports = set()
     for group in groups:
@@ -142,38 +148,18 @@ def test_the_fanout_dags_give_every_dataset_group_its_own_pipeline(
     assert len(imports) == 2 * len(groups), "each map index names its own jobs"
 
 
-@pytest.fixture
-def config_example(
-    install_dags, dags_folder: Path, personalize_emulator_clean, monkeypatch: pytest.MonkeyPatch
-):
-    """The config-driven example's DAGs, loaded from the DAGs folder (with the config and the module it
-    imports), ``aws_default`` the emulator, and the config's bucket and role there."""
-    role_arn = prepare_shop(personalize_emulator_clean)
-    settings = airflow_settings(personalize_emulator_clean, role_arn, dags_folder)
-    for name in ("AIRFLOW_CONN_AWS_DEFAULT", "PERSONALIZE_EXAMPLE_WAITER_DELAY"):
-        monkeypatch.setenv(name, settings[name])
-    # The shared module reads the environment when imported: an earlier test's import would poll every minute.
-    monkeypatch.delitem(sys.modules, "personalize_example_common", raising=False)
-    for name in ("personalize_deployment.yaml", "personalize_example_common.py"):
-        shutil.copy(EXAMPLE_DAGS / name, dags_folder / name)
-    shutil.copytree(EXAMPLE_DAGS / "schemas", dags_folder / "schemas")
-    module = install_dags(EXAMPLE_DAGS / "personalize_deployment_dags.py")
-    return {dag_id: dag for dag_id, dag in vars(module).items() if dag_id.startswith("example-shop_")}
-
-
 def test_the_config_driven_example_runs_green_from_bootstrap_to_teardown(
-    config_example, personalize_emulator_clean
+    install_example, dags_folder: Path, personalize_emulator_clean
 ):
     """personalize_deployment.yaml, as ``make demo-config`` runs it: bootstrap, the night's import, the UPDATE
     retraining it triggers (run by hand here: no scheduler), both batch jobs, a second bootstrap that creates
     nothing, the teardown."""
     personalize = personalize_emulator_clean.client("personalize")
+    shutil.copy(EXAMPLE_DAGS / "personalize_deployment.yaml", dags_folder)
+    dags = install_example("personalize_deployment_dags.py", prepare_shop(personalize_emulator_clean))
 
     def run(dag_id: str, day: date) -> None:
-        dag_run = config_example[f"example-shop_{dag_id}"].test(
-            logical_date=datetime.combine(day, time(), UTC)
-        )
-        assert dag_run.state == "success", {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+        run_green(dags[f"example-shop_{dag_id}"], day)
 
     run("bootstrap", SHOP_BOOTSTRAP_DATE)
     (campaign,) = personalize.list_campaigns()["campaigns"]
