@@ -89,12 +89,23 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
 
 
-@pytest.fixture
-def dags_folder() -> Iterator[Path]:
-    """The DAGs folder of AIRFLOW_HOME, emptied after the test."""
-    yield DAGS_FOLDER
+def empty_dags_folder() -> None:
     for path in DAGS_FOLDER.iterdir():
         if path.is_file():
             path.unlink()
         else:
             shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def dags_folder() -> Iterator[Path]:
+    """The DAGs folder of AIRFLOW_HOME, emptied after the test."""
+    yield DAGS_FOLDER
+    empty_dags_folder()
+
+
+@pytest.fixture(scope="module")
+def module_dags_folder() -> Iterator[Path]:
+    """The DAGs folder of AIRFLOW_HOME, emptied after the module (for a module-scoped fixture's DAGs)."""
+    yield DAGS_FOLDER
+    empty_dags_folder()

@@ -1,7 +1,8 @@
 """The nightly refresh DAG in a real Airflow deployment: scheduler, dag-processor, triggerer, api-server.
 
-The emulator runs as its own HTTP server; the bootstrap DAG is run once with ``airflow dags test``
-(as a user would before scheduling the nightly DAG); then the nightly DAG is unpaused and triggered
+The emulator runs as its own HTTP server; the bootstrap DAG is run once with ``dag.test()`` in this
+process (a user runs ``airflow dags test`` before scheduling the nightly DAG: the same code, tested as a
+CLI in tests/integration/test_cli.py and ``make demo``); then the nightly DAG is unpaused and triggered
 through the REST API, and its run is awaited and asserted through the REST API. Operators run
 deferrable, so every wait is held by the triggerer process: the task logs prove it.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from personalize_emulator.harness.pytest_plugin import start_emulator_server
 
 from demo.deployment import AirflowDeployment
 from demo.run_demo import airflow_settings, prepare_aws, prepare_night
+from tests.examples import load_example_dags, run_green
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -51,7 +53,7 @@ DEFERRED_TASKS = (
 
 
 @pytest.fixture
-def deployment(tmp_path: Path, airflow_home_copy):
+def deployment(tmp_path: Path, airflow_home_copy, airflow_db, dags_folder, monkeypatch):
     emulator = start_emulator_server(0.2)
     airflow = None
     try:
@@ -63,7 +65,9 @@ def deployment(tmp_path: Path, airflow_home_copy):
             home=tmp_path / "airflow", dags_folder=REPOSITORY / "example_dags", extra_env=settings
         )
         airflow_home_copy(airflow.home)
-        airflow.airflow("dags", "test", "personalize_bootstrap", "2026-11-22")
+        bootstrap = REPOSITORY / "example_dags" / "personalize_bootstrap.py"
+        dags = load_example_dags(bootstrap, dags_folder, settings, monkeypatch)
+        run_green(dags["personalize_bootstrap"], date(2026, 11, 22))
         for arn_resource_type in NIGHTLY_WAITS:
             emulator.set_transition(
                 f"personalize::{arn_resource_type}", {"progression": "time", "seconds": NIGHTLY_STEP_SECONDS}

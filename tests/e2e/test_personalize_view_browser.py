@@ -1,10 +1,11 @@
 """The Personalize view in a real headless chromium, against the demo's deployment.
 
 As ``make demo`` does: the emulator runs as its own HTTP server, ``personalize_bootstrap`` and one
-``personalize_nightly_refresh`` run with ``airflow dags test``; beside them, a DAG imports a malformed
-day's file, which Personalize fails. Then a real api-server process (the plugin loaded from the
-provider's entry point) serves the view to chromium. Users sign in with passwords (the simple auth
-manager), their token in Airflow's ``_token`` cookie as the login sets it.
+``personalize_nightly_refresh`` run (with ``dag.test()`` in this process: the view reads only
+Personalize); beside them, a DAG imports a malformed day's file, which Personalize fails. Then a real
+api-server process (the plugin loaded from the provider's entry point) serves the view to chromium. Users
+sign in with passwords (the simple auth manager), their token in Airflow's ``_token`` cookie as the login
+sets it.
 
 The screenshot of the view is saved under the test's tmp dir; with PERSONALIZE_VIEW_SCREENSHOT set (a
 path, e.g. docs/personalize-view.png: ``make screenshot``) it is copied there too.
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 import urllib.request
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from demo.deployment import AirflowDeployment
 from demo.run_demo import BOOTSTRAP_DATE, DATASET_GROUP, NIGHT, airflow_settings, prepare_aws, prepare_night
+from tests.examples import EXAMPLE_DAGS, load_example_dags, run_green
 
 from .browser import full_page_screenshot, headless_chromium
 
@@ -33,39 +36,47 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 MALFORMED_IMPORT_DAG = Path(__file__).parent / "dags" / "personalize_malformed_daily_import.py"
+PIPELINE = ("personalize_bootstrap", "personalize_nightly_refresh")
 PASSWORDS = {"admin": "admin-password", "viewer": "viewer-password"}
 PAGE_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory, airflow_home_copy):
+def deployment(tmp_path_factory, airflow_home_copy, airflow_db, module_dags_folder):
     home = tmp_path_factory.mktemp("personalize-view")
     emulator = start_emulator_server(0.2)
     airflow = None
     try:
         role_arn = prepare_aws(emulator)
         prepare_night(emulator, NIGHT)
-        dags = home / "dags"
-        shutil.copytree(REPOSITORY / "example_dags", dags)
-        shutil.copy(MALFORMED_IMPORT_DAG, dags)
         passwords = home / "passwords.json"
         passwords.write_text(json.dumps(PASSWORDS))
+        settings = airflow_settings(emulator, role_arn, home / "airflow")
         airflow = AirflowDeployment(
             home=home / "airflow",
-            dags_folder=dags,
+            dags_folder=REPOSITORY / "example_dags",
             extra_env={
-                **airflow_settings(emulator, role_arn, home / "airflow"),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+                **settings,
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,viewer:viewer",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             },
         )
         airflow_home_copy(airflow.home)
-        airflow.airflow("dags", "test", "personalize_bootstrap", BOOTSTRAP_DATE.isoformat())
-        airflow.airflow("dags", "test", "personalize_nightly_refresh", NIGHT.isoformat())
-        with pytest.raises(AssertionError, match="DagRun failed"):
-            airflow.airflow("dags", "test", "personalize_malformed_daily_import", NIGHT.isoformat())
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            dags = {
+                dag_id: dag
+                for dag_file in (*(EXAMPLE_DAGS / f"{name}.py" for name in PIPELINE), MALFORMED_IMPORT_DAG)
+                for dag_id, dag in load_example_dags(
+                    dag_file, module_dags_folder, settings, monkeypatch
+                ).items()
+            }
+            run_green(dags["personalize_bootstrap"], BOOTSTRAP_DATE)
+            run_green(dags["personalize_nightly_refresh"], NIGHT)
+            failed = dags["personalize_malformed_daily_import"].test(
+                logical_date=datetime.combine(NIGHT, time(), UTC)
+            )
+            assert failed.state == "failed"
         airflow.start(components=("api-server",))
         yield airflow, emulator
     finally:

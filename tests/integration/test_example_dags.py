@@ -4,15 +4,14 @@ Each DAG file is loaded from the DAGs folder (with the module and schemas it imp
 ``dag.test()`` in this process: ``airflow dags test`` runs the same code after paying for a fresh Airflow
 process, and runs it in tests/integration/test_cli.py, in ``make demo`` and in tests/e2e. The nightly refresh
 runs in a real deployment in tests/e2e; the fan-out DAGs on a distributed one in tests/distributed. Parsing
-and settings: tests/unit/test_example_dags.py.
+and settings: tests/unit/test_example_dag_files.py.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,59 +21,22 @@ from demo.run_config_demo import BOOTSTRAP_DATE as SHOP_BOOTSTRAP_DATE
 from demo.run_config_demo import NIGHT as SHOP_NIGHT
 from demo.run_config_demo import inventory, prepare_shop
 from demo.run_demo import BUCKET, DATASET_GROUP, PREFIX, airflow_settings, prepare_aws, prepare_night
-from tests.examples import EXAMPLE_DAGS, waits
+from tests.examples import EXAMPLE_DAGS, load_example_dags, run_green
 from tests.fanout import group_inventory, group_names, prepare_groups
-
-
-def deferrable(dags: dict[str, Any]) -> dict[str, Any]:
-    """The DAGs, every task that waits made deferrable: what the demo's AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE
-    does, not possible here: operators read it when imported."""
-    for dag in dags.values():
-        for task in dag.tasks:
-            if not waits(getattr(task, "operator_class", type(task))):
-                continue
-            if hasattr(task, "partial_kwargs"):  # a mapped task: its arguments until it is expanded
-                task.partial_kwargs["deferrable"] = True
-            else:
-                task.deferrable = True
-    return dags
 
 
 @pytest.fixture
 def install_example(
     airflow_db, dags_folder: Path, personalize_emulator_clean, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[str, str], dict[str, Any]]:
-    """``install_example(dag_file_name, role_arn)``: the example DAG file's DAGs by id, deferrable, parsed
-    from the DAGs folder (as Airflow parses it: the folder on sys.path) beside the module and schemas the
-    examples share, with ``aws_default`` the emulator and the examples' settings (bucket, role, a waiter
-    delay for an emulator) in the environment."""
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow < 3.2
-        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
-
-    monkeypatch.syspath_prepend(str(dags_folder))
-    shutil.copy(EXAMPLE_DAGS / "personalize_example_common.py", dags_folder)
-    shutil.copytree(EXAMPLE_DAGS / "schemas", dags_folder / "schemas")
+    """``install_example(dag_file_name, role_arn)``: the example DAG file's DAGs by id, deferrable, loaded
+    from the DAGs folder with ``aws_default`` the emulator (tests.examples.load_example_dags)."""
 
     def install(dag_file_name: str, role_arn: str) -> dict[str, Any]:
         settings = airflow_settings(personalize_emulator_clean, role_arn, dags_folder)
-        for name, value in settings.items():
-            if name == "AIRFLOW_CONN_AWS_DEFAULT" or name.startswith("PERSONALIZE_EXAMPLE_"):
-                monkeypatch.setenv(name, value)
-        # The shared module reads the environment when imported: an earlier test's import holds other values.
-        monkeypatch.delitem(sys.modules, "personalize_example_common", raising=False)
-        installed = shutil.copy(EXAMPLE_DAGS / dag_file_name, dags_folder)
-        dagbag = DagBag(dag_folder=str(installed))
-        assert dagbag.import_errors == {}
-        return deferrable(dagbag.dags)
+        return load_example_dags(EXAMPLE_DAGS / dag_file_name, dags_folder, settings, monkeypatch)
 
     return install
-
-
-def run_green(dag: Any, day: date, conf: dict[str, Any] | None = None) -> None:
-    dag_run = dag.test(logical_date=datetime.combine(day, time(), UTC), run_conf=conf)
-    assert dag_run.state == "success", {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
 
 
 def test_bootstrap_then_user_deletion_then_teardown(install_example, personalize_emulator_clean):

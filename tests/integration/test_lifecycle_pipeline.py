@@ -1,4 +1,4 @@
-"""Issue 5's DAG on the HTTP emulator: train, gate, deploy, refuse a worse model, score, tear down."""
+"""The lifecycle DAGs on the HTTP emulator: train, gate, deploy, refuse a worse model, score, tear down."""
 
 from __future__ import annotations
 
@@ -82,12 +82,10 @@ def test_a_worse_model_is_refused_the_first_keeps_serving_and_the_teardown_leave
     assert "does not exist: nothing to delete" in capfd.readouterr().out
 
 
-def test_airflow_dags_test_deploys_a_better_model_deferred_and_a_redeploy_sends_nothing(
-    lifecycle_dags, personalize, airflow_cli
-):
-    # The connection and AIRFLOW_HOME are inherited from the test.
-    output = airflow_cli("dags", "test", "personalize_it_lifecycle_deploy", "2026-01-02", timeout=280)
-    assert "state=success" in output
+def test_a_better_model_is_deployed_deferred_and_a_redeploy_sends_nothing(lifecycle_dags, personalize, capfd):
+    run = lifecycle_dags.personalize_it_lifecycle_deploy.test(logical_date=LOGICAL_DATE)
+    assert run.state == "success", task_states(run)
+    output = capfd.readouterr().out
     assert "Deferring until Personalize campaign update" in output
     campaign_arn = "arn:aws:personalize:us-east-1:123456789012:campaign/it-lifecycle"
     assert f"Updating Personalize {campaign_arn}" in output

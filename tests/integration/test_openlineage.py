@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from demo.run_demo import BUCKET, DATASET_GROUP, PREFIX, airflow_settings, prepare_aws, prepare_night
+from tests.examples import EXAMPLE_DAGS, load_example_dags, run_green
 
 DAG_FILE = Path(__file__).parent / "dags" / "personalize_it_dags.py"
 NIGHT = date(2026, 11, 23)
@@ -83,21 +84,26 @@ def lineage_airflow(airflow_cli, events_file: Path) -> Callable[..., Events]:
 
 
 @pytest.fixture
-def nightly_example(lineage_airflow, airflow_home_copy, personalize_emulator_clean, tmp_path: Path):
-    """The example DAGs (as ``make demo`` runs them), deferrable, on the emulator, with OpenLineage."""
+def nightly_example(airflow_home_copy, personalize_emulator_clean, tmp_path: Path) -> dict[str, str]:
+    """Airflow's settings for the example DAGs (as ``make demo`` runs them), deferrable, on the emulator."""
     role_arn = prepare_aws(personalize_emulator_clean)
     environment = airflow_settings(personalize_emulator_clean, role_arn, tmp_path / "airflow")
     airflow_home_copy(tmp_path / "airflow")
-    return functools.partial(lineage_airflow, environment)
+    return environment
 
 
 def test_the_nightly_refresh_reports_what_each_job_reads_and_writes(
-    nightly_example, personalize_emulator_clean
+    nightly_example, lineage_airflow, personalize_emulator_clean, airflow_db, dags_folder, monkeypatch
 ):
     personalize = personalize_emulator_clean.client("personalize")
-    nightly_example("dags", "test", "personalize_bootstrap", "2026-11-22")
+    # The bootstrap in this process, without OpenLineage (the events looked at are the night's): no CLI.
+    bootstrap = EXAMPLE_DAGS / "personalize_bootstrap.py"
+    dags = load_example_dags(bootstrap, dags_folder, nightly_example, monkeypatch)
+    run_green(dags["personalize_bootstrap"], date(2026, 11, 22))
     prepare_night(personalize_emulator_clean, NIGHT)
-    events = nightly_example("dags", "test", "personalize_nightly_refresh", NIGHT.isoformat())
+    events = lineage_airflow(
+        nightly_example, "dags", "test", "personalize_nightly_refresh", NIGHT.isoformat()
+    )
 
     (group,) = personalize.list_dataset_groups()["datasetGroups"]
     datasets = {
