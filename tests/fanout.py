@@ -2,24 +2,31 @@
 
 ``personalize_fanout_bootstrap`` and ``personalize_fanout_nightly_refresh`` read each group's files under
 ``s3://<bucket>/<prefix>/<group>/``; :func:`prepare_groups` writes them (a small synthetic dataset per
-group, different per group), and :func:`group_inventory` counts what the service holds per group, to
-check that nothing was created twice and that every group got its own.
+group, different per group); :func:`bootstrapped_groups` creates, through the API, what the bootstrap DAG
+leaves in the service (for a test whose subject is the night); :func:`group_inventory` counts what the
+service holds per group, to check that nothing was created twice and that every group got its own.
 """
 
 from __future__ import annotations
 
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from personalize_emulator.engine.synthetic import generate
 from personalize_emulator.harness.pytest_plugin import PersonalizeEmulatorServer
 
-from demo.run_demo import upload
+from demo.run_demo import BUCKET, PREFIX, upload
 
 # Each group's data: enough for training (1000+ interactions, 25+ users with 2 or more) and a night's
 # INCREMENTAL import (1000 records, the service's minimum per import job), small enough to train fast.
 USERS, ITEMS, INTERACTIONS = 120, 60, 3000
 FANOUT_DAGS = ("personalize_fanout_bootstrap", "personalize_fanout_nightly_refresh")
+INTERACTIONS_SCHEMA = Path(__file__).resolve().parents[1] / "example_dags" / "schemas" / "interactions.json"
+RECIPE_ARN = "arn:aws:personalize:::recipe/aws-user-personalization-v2"  # the examples' default recipe
 
 
 def group_names(count: int) -> list[str]:
@@ -34,6 +41,67 @@ def prepare_groups(server: PersonalizeEmulatorServer, groups: list[str], night: 
         files[f"{group}/bootstrap/interactions.csv"] = dataset.interactions_csv
         files[f"{group}/daily/interactions/{night.isoformat()}.csv"] = dataset.increments[0]
     upload(server, files)
+
+
+def bootstrapped_groups(server: PersonalizeEmulatorServer, groups: list[str], role_arn: str) -> None:
+    """What ``personalize_fanout_bootstrap`` leaves for each group, created through the API as it creates it
+    (its names, the first FULL import of the group's bootstrap file, a first version, a campaign serving
+    it), the groups side by side; returns when every campaign is ACTIVE."""
+    personalize = server.client("personalize")
+    schema_arn = personalize.create_schema(
+        name="personalize-fanout-interactions", schema=INTERACTIONS_SCHEMA.read_text()
+    )["schemaArn"]
+
+    def bootstrap(group: str) -> None:
+        group_arn = personalize.create_dataset_group(name=group)["datasetGroupArn"]
+        until_active(personalize.describe_dataset_group, "datasetGroupArn", group_arn)
+        dataset_arn = personalize.create_dataset(
+            name=f"{group}-interactions",
+            schemaArn=schema_arn,
+            datasetGroupArn=group_arn,
+            datasetType="Interactions",
+        )["datasetArn"]
+        until_active(personalize.describe_dataset, "datasetArn", dataset_arn)
+        import_arn = personalize.create_dataset_import_job(
+            jobName=f"{group}-bootstrap-import",
+            datasetArn=dataset_arn,
+            dataSource={"dataLocation": f"s3://{BUCKET}/{PREFIX}/{group}/bootstrap/interactions.csv"},
+            roleArn=role_arn,
+            importMode="FULL",
+        )["datasetImportJobArn"]
+        until_active(personalize.describe_dataset_import_job, "datasetImportJobArn", import_arn)
+        solution_arn = personalize.create_solution(
+            name=f"{group}-solution",
+            datasetGroupArn=group_arn,
+            recipeArn=RECIPE_ARN,
+            performAutoTraining=False,
+        )["solutionArn"]
+        until_active(personalize.describe_solution, "solutionArn", solution_arn)
+        version_arn = personalize.create_solution_version(solutionArn=solution_arn, trainingMode="FULL")[
+            "solutionVersionArn"
+        ]
+        until_active(personalize.describe_solution_version, "solutionVersionArn", version_arn)
+        campaign_arn = personalize.create_campaign(
+            name=f"{group}-campaign", solutionVersionArn=version_arn, minProvisionedTPS=1
+        )["campaignArn"]
+        until_active(personalize.describe_campaign, "campaignArn", campaign_arn)
+
+    # Creates past a quota (5 imports in progress) are refused: as many groups at once as the quota allows.
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(bootstrap, groups))
+
+
+def until_active(describe: Any, arn_member: str, arn: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        (described,) = [
+            value for key, value in describe(**{arn_member: arn}).items() if key != "ResponseMetadata"
+        ]
+        if described["status"] == "ACTIVE":
+            return
+        assert "FAILED" not in described["status"], json.dumps(described, default=str)
+        assert time.monotonic() < deadline, f"{arn} is still {described['status']}"
+        time.sleep(0.5)
 
 
 def group_inventory(server: PersonalizeEmulatorServer, group_name: str) -> dict[str, Any]:
