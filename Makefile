@@ -5,12 +5,15 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --all-extras
-# pytest-xdist workers for the layers that mostly wait on emulated statuses (integration, emulator): more
-# workers than cores pays, since a waiting worker costs no CPU. Each worker starts its own emulator server
+# pytest-xdist workers for the integration layer, which mostly waits on emulated statuses: more workers
+# than cores pays, since a waiting worker costs no CPU. Each worker starts its own emulator server
 # and has its own AIRFLOW_HOME. TEST_WORKERS=0 runs a layer in one process. A module whose fixture is
 # module-scoped stays on one worker (--dist loadfile, or an xdist_group mark with loadgroup), so that the
 # fixture is set up once.
 TEST_WORKERS ?= 4
+# The emulator's tests mostly compute (67 CPU-s in 82 s serially): a worker a core (four cost 95 CPU-s,
+# two 82, for the same 53 s alone; make test runs them beside the other layers).
+EMULATOR_TEST_WORKERS ?= 2
 
 .PHONY: install check test lint typecheck unit integration test-emulator test-e2e test-distributed \
 	distributed-services browser screenshot build emulator-wheel test-floor test-pythons test-python demo \
@@ -55,7 +58,7 @@ integration: install
 
 # The emulator's own tests, with its own pytest configuration (personalize-emulator/pyproject.toml).
 test-emulator: install
-	$(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS) --dist loadfile
+	$(RUN) pytest personalize-emulator/tests -n $(EMULATOR_TEST_WORKERS) --dist loadfile
 
 # Each module's deployment on a worker of its own; never the distributed deployment (make test-distributed).
 test-e2e: install browser
@@ -118,7 +121,7 @@ test-floor: | $(UV)
 	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip sync --quiet $(FLOOR_VENV)/requirements.txt
 	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip install --quiet --no-deps -e . -e personalize-emulator
 	$(FLOOR_VENV)/bin/python -m pytest tests/unit -n 2
-	cd personalize-emulator && ../$(FLOOR_VENV)/bin/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile
+	cd personalize-emulator && ../$(FLOOR_VENV)/bin/python -m pytest tests -n $(EMULATOR_TEST_WORKERS) --dist loadfile
 
 # The unit tests of both products on the locked versions, on each other CPython the products support.
 PYTHONS ?= 3.12 3.13
@@ -129,7 +132,7 @@ test-python: | $(UV)
 	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(UV) sync --quiet --frozen --all-extras --all-packages \
 		--all-groups --python $(call python_for,$(PYTHON_VERSION))
 	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest tests/unit -n 2
-	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest personalize-emulator/tests -n $(TEST_WORKERS) --dist loadfile
+	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest personalize-emulator/tests -n $(EMULATOR_TEST_WORKERS) --dist loadfile
 
 demo: install
 	$(RUN) python -m demo.run_demo $(if $(KEEP),--keep)
