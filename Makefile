@@ -23,8 +23,12 @@ EMULATOR_TEST_WORKERS ?= 2
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
+# --compile-bytecode: every package's .pyc written once at install. Python writes none itself where
+# PYTHONDONTWRITEBYTECODE is set (as on this project's machines), and then every process compiles every
+# module it imports: ~1.8 of the ~3 CPU-s Airflow's import costs, paid by each test worker, CLI, task and
+# component process.
 .venv/.synced: pyproject.toml personalize-emulator/pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras --all-packages --all-groups
+	$(UV) sync --frozen --all-extras --all-packages --all-groups --compile-bytecode
 	touch $@
 
 install: .venv/.synced
@@ -110,7 +114,9 @@ python_for = $(or $(firstword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/vers
 
 # The unit tests of both products with every direct dependency resolved at its declared floor (uv's
 # lowest-direct resolution), in a venv of their own (uv.lock and .venv untouched), on CPython
-# FLOOR_PYTHON: floors differ on 3.13 (the first numpy, pyarrow and Airflow with 3.13 wheels).
+# FLOOR_PYTHON: floors differ on 3.13 (the first numpy, pyarrow and Airflow with 3.13 wheels). The
+# emulator's unit tests are those that keep it in-process (-m "not server": the HTTP server is the same
+# code behind waitress, tested on the locked versions by make test).
 FLOOR_PYTHON ?= 3.11
 FLOOR_VENV = .venv-floor-$(FLOOR_PYTHON)
 test-floor: | $(UV)
@@ -118,10 +124,10 @@ test-floor: | $(UV)
 	$(UV) pip compile --quiet --no-header pyproject.toml personalize-emulator/pyproject.toml --all-extras \
 		--group pyproject.toml:dev --group personalize-emulator/pyproject.toml:dev \
 		--resolution lowest-direct --python $(FLOOR_VENV)/bin/python -o $(FLOOR_VENV)/requirements.txt
-	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip sync --quiet $(FLOOR_VENV)/requirements.txt
+	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip sync --quiet --compile-bytecode $(FLOOR_VENV)/requirements.txt
 	VIRTUAL_ENV=$(FLOOR_VENV) $(UV) pip install --quiet --no-deps -e . -e personalize-emulator
 	$(FLOOR_VENV)/bin/python -m pytest tests/unit -n 2
-	cd personalize-emulator && ../$(FLOOR_VENV)/bin/python -m pytest tests -n $(EMULATOR_TEST_WORKERS) --dist loadfile
+	cd personalize-emulator && ../$(FLOOR_VENV)/bin/python -m pytest tests -m "not server" -n $(EMULATOR_TEST_WORKERS) --dist loadfile
 
 # The unit tests of both products on the locked versions, on each other CPython the products support.
 PYTHONS ?= 3.12 3.13
@@ -130,9 +136,9 @@ test-pythons:
 
 test-python: | $(UV)
 	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(UV) sync --quiet --frozen --all-extras --all-packages \
-		--all-groups --python $(call python_for,$(PYTHON_VERSION))
+		--all-groups --compile-bytecode --python $(call python_for,$(PYTHON_VERSION))
 	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest tests/unit -n 2
-	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest personalize-emulator/tests -n $(EMULATOR_TEST_WORKERS) --dist loadfile
+	UV_PROJECT_ENVIRONMENT=.venv-py$(PYTHON_VERSION) $(RUN) pytest personalize-emulator/tests -m "not server" -n $(EMULATOR_TEST_WORKERS) --dist loadfile
 
 demo: install
 	$(RUN) python -m demo.run_demo $(if $(KEEP),--keep)

@@ -1,4 +1,8 @@
-"""Fixtures of the emulator tests: the emulator in both modes behind one interface."""
+"""Fixtures of the emulator tests: the emulator in both modes behind one interface.
+
+Every test that serves the emulator over HTTP (a server process of its own) is marked ``server``: ``-m "not
+server"`` runs the rest, in-process, as the dependency-floor and other-Python runs do (make test-floor).
+"""
 
 from typing import Any
 
@@ -27,7 +31,17 @@ def in_process(personalize_mock: None) -> InProcessEmulator:
     return InProcessEmulator()
 
 
-@pytest.fixture(params=["in-process", "server"])
+# The fixtures of the pytest plugin that start or share a server process.
+SERVER_FIXTURES = {"personalize_emulator", "personalize_emulator_clean", "personalize_aws_conn_id"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+
+
+@pytest.fixture(params=["in-process", pytest.param("server", marks=pytest.mark.server)])
 def emulator(request: pytest.FixtureRequest) -> Any:
     """The emulator in-process, then over HTTP: a test using it runs once per mode."""
     if request.param == "in-process":

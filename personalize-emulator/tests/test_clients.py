@@ -150,6 +150,7 @@ def test_airflow_connection_fixture(personalize_aws_conn_id: str, personalize_em
     }
 
 
+@pytest.mark.server
 def test_server_exits_cleanly_on_sigterm() -> None:
     server = start_emulator_server(step_seconds=1)
     server.client("personalize").list_dataset_groups()

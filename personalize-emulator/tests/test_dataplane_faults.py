@@ -94,6 +94,7 @@ def test_faults_over_http_throttle_add_latency_and_reset(personalize_emulator_cl
     assert refused.value.code == 400
 
 
+@pytest.mark.server
 def test_faults_from_the_environment_at_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERSONALIZE_EMULATOR_THROTTLE_RATE", "1")
     monkeypatch.setenv("PERSONALIZE_EMULATOR_THROTTLE_OPERATIONS", "ListDatasetGroups")

@@ -296,6 +296,7 @@ def test_only_adjustable_quotas_can_be_raised(in_process: Any, limits: dict[str,
     assert account_quotas.current() == {}
 
 
+@pytest.mark.server
 def test_applied_quotas_from_the_environment_at_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
     from personalize_emulator.harness.pytest_plugin import start_emulator_server
 

@@ -202,6 +202,7 @@ def test_many_clients_creating_and_describing_at_once_get_consistent_answers(
     assert sorted(schemas) == sorted([f"schema-{index}" for index in range(clients)] + ["contested"])
 
 
+@pytest.mark.server
 def test_sigterm_ends_the_server_cleanly_with_clients_connected() -> None:
     server = start_emulator_server(step_seconds=1)
     personalize = server.client("personalize")
