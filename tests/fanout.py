@@ -53,52 +53,67 @@ def bootstrapped_groups(server: PersonalizeEmulatorServer, groups: list[str], ro
     )["schemaArn"]
 
     def bootstrap(group: str) -> None:
-        group_arn = personalize.create_dataset_group(name=group)["datasetGroupArn"]
-        until_active(personalize.describe_dataset_group, "datasetGroupArn", group_arn)
-        dataset_arn = personalize.create_dataset(
+        group_arn = create_active(personalize, "dataset_group", "datasetGroupArn", name=group)
+        dataset_arn = create_active(
+            personalize,
+            "dataset",
+            "datasetArn",
             name=f"{group}-interactions",
             schemaArn=schema_arn,
             datasetGroupArn=group_arn,
             datasetType="Interactions",
-        )["datasetArn"]
-        until_active(personalize.describe_dataset, "datasetArn", dataset_arn)
-        import_arn = personalize.create_dataset_import_job(
+        )
+        create_active(
+            personalize,
+            "dataset_import_job",
+            "datasetImportJobArn",
             jobName=f"{group}-bootstrap-import",
             datasetArn=dataset_arn,
             dataSource={"dataLocation": f"s3://{BUCKET}/{PREFIX}/{group}/bootstrap/interactions.csv"},
             roleArn=role_arn,
             importMode="FULL",
-        )["datasetImportJobArn"]
-        until_active(personalize.describe_dataset_import_job, "datasetImportJobArn", import_arn)
-        solution_arn = personalize.create_solution(
+        )
+        solution_arn = create_active(
+            personalize,
+            "solution",
+            "solutionArn",
             name=f"{group}-solution",
             datasetGroupArn=group_arn,
             recipeArn=RECIPE_ARN,
             performAutoTraining=False,
-        )["solutionArn"]
-        until_active(personalize.describe_solution, "solutionArn", solution_arn)
-        version_arn = personalize.create_solution_version(solutionArn=solution_arn, trainingMode="FULL")[
-            "solutionVersionArn"
-        ]
-        until_active(personalize.describe_solution_version, "solutionVersionArn", version_arn)
-        campaign_arn = personalize.create_campaign(
-            name=f"{group}-campaign", solutionVersionArn=version_arn, minProvisionedTPS=1
-        )["campaignArn"]
-        until_active(personalize.describe_campaign, "campaignArn", campaign_arn)
+        )
+        version_arn = create_active(
+            personalize,
+            "solution_version",
+            "solutionVersionArn",
+            solutionArn=solution_arn,
+            trainingMode="FULL",
+        )
+        create_active(
+            personalize,
+            "campaign",
+            "campaignArn",
+            name=f"{group}-campaign",
+            solutionVersionArn=version_arn,
+            minProvisionedTPS=1,
+        )
 
     # Creates past a quota (5 imports in progress) are refused: as many groups at once as the quota allows.
     with ThreadPoolExecutor(max_workers=5) as pool:
         list(pool.map(bootstrap, groups))
 
 
-def until_active(describe: Any, arn_member: str, arn: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
+def create_active(
+    personalize: Any, resource: str, arn_member: str, timeout: float = 120, **request: Any
+) -> str:
+    """``create_<resource>(**request)``, then ``describe_<resource>`` until it is ACTIVE; returns the ARN."""
+    arn = getattr(personalize, f"create_{resource}")(**request)[arn_member]
+    deadline = time.monotonic() + 120
     while True:
-        (described,) = [
-            value for key, value in describe(**{arn_member: arn}).items() if key != "ResponseMetadata"
-        ]
+        answer = getattr(personalize, f"describe_{resource}")(**{arn_member: arn})
+        (described,) = [value for key, value in answer.items() if key != "ResponseMetadata"]
         if described["status"] == "ACTIVE":
-            return
+            return arn
         assert "FAILED" not in described["status"], json.dumps(described, default=str)
         assert time.monotonic() < deadline, f"{arn} is still {described['status']}"
         time.sleep(0.5)
