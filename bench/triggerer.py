@@ -311,20 +311,14 @@ def worker(pattern: str, waits: int, waiter_delay: int, arns: list[str], waiter_
 # --- the orchestrator: the emulator, the jobs, one worker per configuration ------------------------------
 
 
-PERSONALIZE_TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "personalize.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-
-
 class Service:
     """The emulator, with a dataset to import into."""
 
     def __init__(self) -> None:
         from personalize_emulator.engine import synthetic
         from personalize_emulator.harness.pytest_plugin import start_emulator_server
+
+        from demo.run_demo import trust_policy
 
         self.server = start_emulator_server(step_seconds=1)
         self.personalize = self.server.client("personalize")
@@ -334,7 +328,7 @@ class Service:
             Bucket="bench-triggerer", Key="interactions.csv", Body=data.interactions_csv
         )
         self.role_arn = self.server.client("iam").create_role(
-            RoleName="personalize-bench", AssumeRolePolicyDocument=json.dumps(PERSONALIZE_TRUST_POLICY)
+            RoleName="personalize-bench", AssumeRolePolicyDocument=trust_policy()
         )["Role"]["Arn"]
         group = self.personalize.create_dataset_group(name="bench")["datasetGroupArn"]
         self._wait_active("dataset_group", group)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -13,6 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from demo.run_demo import trust_policy
 
 DAG_FILE = Path(__file__).parent / "dags" / "personalize_it_dags.py"
 
@@ -60,18 +61,7 @@ def personalize(it_dags: ModuleType, personalize_aws_conn_id: str, personalize_e
     its bucket holding the input files."""
     personalize_emulator_clean.client("iam").create_role(
         RoleName=it_dags.ROLE_ARN.rpartition("/")[2],
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "personalize.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
+        AssumeRolePolicyDocument=trust_policy(),
     )
     s3 = personalize_emulator_clean.client("s3")
     s3.create_bucket(Bucket=it_dags.BUCKET)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pendulum
 import pytest
 
+from demo.run_demo import trust_policy
+
 DAG_FILE = Path(__file__).parent / "dags" / "personalize_features_dags.py"
 GENRES = ("comedy", "drama", "horror")
 ITEMS = {f"item{item}": GENRES[item % 3] for item in range(40)}
@@ -27,15 +29,7 @@ def features(install_dags, personalize_aws_conn_id: str, personalize_emulator_cl
     emulator = personalize_emulator_clean
     iam = emulator.client("iam")
     role_name = module.ROLE_ARN.rpartition("/")[2]
-    trust = {
-        "Effect": "Allow",
-        "Principal": {"Service": "personalize.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }
-    iam.create_role(
-        RoleName=role_name,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-    )
+    iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=trust_policy())
     use_keys = {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}
     iam.put_role_policy(
         RoleName=role_name,
