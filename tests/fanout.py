@@ -9,8 +9,6 @@ service holds per group, to check that nothing was created twice and that every 
 
 from __future__ import annotations
 
-import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -20,6 +18,7 @@ from personalize_emulator.engine.synthetic import generate
 from personalize_emulator.harness.pytest_plugin import PersonalizeEmulatorServer
 
 from demo.run_demo import BUCKET, PREFIX, upload
+from tests.personalize_api import create_active
 
 # Each group's data: enough for training (1000+ interactions, 25+ users with 2 or more) and a night's
 # INCREMENTAL import (1000 records, the service's minimum per import job), small enough to train fast.
@@ -101,22 +100,6 @@ def bootstrapped_groups(server: PersonalizeEmulatorServer, groups: list[str], ro
     # Creates past a quota (5 imports in progress) are refused: as many groups at once as the quota allows.
     with ThreadPoolExecutor(max_workers=5) as pool:
         list(pool.map(bootstrap, groups))
-
-
-def create_active(
-    personalize: Any, resource: str, arn_member: str, timeout: float = 120, **request: Any
-) -> str:
-    """``create_<resource>(**request)``, then ``describe_<resource>`` until it is ACTIVE; returns the ARN."""
-    arn = getattr(personalize, f"create_{resource}")(**request)[arn_member]
-    deadline = time.monotonic() + 120
-    while True:
-        answer = getattr(personalize, f"describe_{resource}")(**{arn_member: arn})
-        (described,) = [value for key, value in answer.items() if key != "ResponseMetadata"]
-        if described["status"] == "ACTIVE":
-            return arn
-        assert "FAILED" not in described["status"], json.dumps(described, default=str)
-        assert time.monotonic() < deadline, f"{arn} is still {described['status']}"
-        time.sleep(0.5)
 
 
 def group_inventory(server: PersonalizeEmulatorServer, group_name: str) -> dict[str, Any]:

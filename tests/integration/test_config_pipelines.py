@@ -12,7 +12,6 @@ creates nothing, every scheduled DAG runs green, and the teardown leaves nothing
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Set
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +20,7 @@ import pendulum
 import pytest
 
 from demo.run_demo import trust_policy
+from tests.personalize_api import create_active
 
 CONFIG = Path(__file__).parent / "configs" / "mpeml-shop.json"
 GROUP = "mpeml-shop"
@@ -91,39 +91,31 @@ def leave_half_built(personalize, role_arn: str) -> str:
     job name); returns the import job's ARN."""
     config = json.loads(CONFIG.read_text())
     interactions = config["datasets"]["interactions"]
-    group_arn = personalize.create_dataset_group(name=GROUP)["datasetGroupArn"]
-    wait_for(lambda: personalize.describe_dataset_group(datasetGroupArn=group_arn)["datasetGroup"]["status"])
+    group_arn = create_active(personalize, "dataset_group", "datasetGroupArn", name=GROUP)
     schema = interactions["schema"]["serviceConfig"]
     schema_arn = personalize.create_schema(name=schema["name"], schema=json.dumps(schema["schema"]))[
         "schemaArn"
     ]
-    dataset_arn = personalize.create_dataset(
+    dataset_arn = create_active(
+        personalize,
+        "dataset",
+        "datasetArn",
         name=interactions["dataset"]["serviceConfig"]["name"],
         schemaArn=schema_arn,
         datasetGroupArn=group_arn,
         datasetType="Interactions",
-    )["datasetArn"]
-    wait_for(lambda: personalize.describe_dataset(datasetArn=dataset_arn)["dataset"]["status"])
-    job_arn = personalize.create_dataset_import_job(
+    )
+    job_arn = create_active(
+        personalize,
+        "dataset_import_job",
+        "datasetImportJobArn",
         jobName="dataset_import_interactions_2026_01_01_00_00_00",
         datasetArn=dataset_arn,
         dataSource={"dataLocation": f"s3://{BUCKET}/train/{GROUP}/interactions.csv"},
         roleArn=role_arn,
         importMode="FULL",
-    )["datasetImportJobArn"]
-    wait_for(
-        lambda: personalize.describe_dataset_import_job(datasetImportJobArn=job_arn)["datasetImportJob"][
-            "status"
-        ]
     )
     return job_arn
-
-
-def wait_for(status: Callable[[], str], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while (current := status()) != "ACTIVE":
-        assert "FAILED" not in current and time.monotonic() < deadline, current
-        time.sleep(0.2)
 
 
 def inventory(personalize) -> dict[str, list[str]]:
