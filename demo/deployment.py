@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 AIRFLOW_COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+REQUEST_TIMEOUT_SECONDS = 30
+GET_ATTEMPTS = 4
 
 
 def free_port() -> int:
@@ -135,7 +137,13 @@ class AirflowDeployment:
         return {name: process.poll() is None for name, process in self.processes.items()}
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
-        """The REST API's JSON answer; None while the api-server is not listening or the path is 404."""
+        """The REST API's JSON answer; None while the api-server is not listening or the path is 404.
+
+        A GET that gets no answer within REQUEST_TIMEOUT_SECONDS is sent again, up to GET_ATTEMPTS
+        times: on a loaded machine (CI runs the deployment beside the other test layers on two cores)
+        the api-server may be starved for that long, and a GET is safe to repeat. Any other method is
+        sent once, since its first attempt may have taken effect.
+        """
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
             self.api_url + path,
@@ -143,15 +151,24 @@ class AirflowDeployment:
             method=method,
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                text = response.read().decode()
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
+        attempts = GET_ATTEMPTS if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+                    text = response.read().decode()
+                break
+            except urllib.error.HTTPError as error:
+                if error.code == 404:
+                    return None
+                answer = error.read().decode()
+                raise AssertionError(f"{method} {path}: HTTP {error.code}: {answer}") from error
+            except (urllib.error.URLError, ConnectionError):
                 return None
-            raise AssertionError(f"{method} {path}: HTTP {error.code}: {error.read().decode()}") from error
-        except (urllib.error.URLError, ConnectionError):
-            return None
+            except TimeoutError as error:
+                if attempt == attempts:
+                    raise AssertionError(
+                        f"{method} {path}: no answer in {attempts} attempts of {REQUEST_TIMEOUT_SECONDS} s"
+                    ) from error
         return json.loads(text) if text else {}
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
