@@ -24,6 +24,7 @@ from airflow_provider_personalize.hooks.retries import (
     pending_jobs_quota_reached,
     rate_limited,
 )
+from airflow_provider_personalize.hooks.service_models import share_service_models
 from airflow_provider_personalize.resources import ResourceKind, UpdateKind, WaitableKind
 from airflow_provider_personalize.waits import (
     PersonalizeResourceFailedError,
@@ -33,6 +34,7 @@ from airflow_provider_personalize.waits import (
 )
 
 __all__ = [
+    "PersonalizeBaseHook",
     "PersonalizeHook",
     "PersonalizeResourceFailedError",
     "PersonalizeRuntimeHook",
@@ -47,7 +49,28 @@ _LIST_PAGE_SIZE = 100
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
-class PersonalizeHook(AwsBaseHook):
+class PersonalizeBaseHook(AwsBaseHook):
+    """
+    What both Personalize hooks share: the client type their class names, and botocore's service models
+    loaded once per process for all their sessions (:mod:`airflow_provider_personalize.hooks.service_models`).
+
+    Additional arguments (such as ``aws_conn_id``) may be specified and
+    are passed down to the underlying AwsBaseHook.
+    """
+
+    client_type: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["client_type"] = self.client_type
+        super().__init__(*args, **kwargs)
+
+    def get_session(self, region_name: str | None = None, deferrable: bool = False) -> Any:
+        session = super().get_session(region_name=region_name, deferrable=deferrable)
+        share_service_models(session)
+        return session
+
+
+class PersonalizeHook(PersonalizeBaseHook):
     """
     Interact with Amazon Personalize's control plane.
 
@@ -70,7 +93,6 @@ class PersonalizeHook(AwsBaseHook):
     client_type = "personalize"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["client_type"] = self.client_type
         super().__init__(*args, **kwargs)
         self.rate_limit_policy = RateLimitPolicy.from_config()
         self._interrupted = threading.Event()
@@ -289,7 +311,7 @@ class PersonalizeHook(AwsBaseHook):
         raise PersonalizeWaitTimeoutError(kind.timeout_message(arn, last_status or "", waiter_max_attempts))
 
 
-class PersonalizeRuntimeHook(AwsBaseHook):
+class PersonalizeRuntimeHook(PersonalizeBaseHook):
     """
     Interact with Amazon Personalize's runtime (GetRecommendations, GetPersonalizedRanking, ...).
 
@@ -304,7 +326,3 @@ class PersonalizeRuntimeHook(AwsBaseHook):
     """
 
     client_type = "personalize-runtime"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["client_type"] = self.client_type
-        super().__init__(*args, **kwargs)

@@ -5,6 +5,10 @@ The trigger's shared client (triggers/_shared_client.py) builds its botocore Con
 provider's ``AwsBaseHook._get_config()`` (apache-airflow-providers-amazon <10), and moves the refresh of
 assume-role credentials off the event loop through aiobotocore's ``session._credentials`` and their
 ``_refresh_using`` (aiobotocore <4). STS is the in-process emulator's (moto's).
+
+The hooks share botocore's service models across sessions through a boto3 session's ``_session``
+(hooks/service_models.py). No upper bound for that one: without it clients are built as before, only
+slower; this test says when.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import inspect
 import json
 
+import botocore.session
 from aiobotocore.credentials import AioRefreshableCredentials
 from botocore.config import Config
 
@@ -49,3 +54,9 @@ def test_an_assume_role_sessions_private_credentials_refresh_through_a_synchrono
     assert isinstance(credentials, AioRefreshableCredentials)
     assert callable(credentials._refresh_using)
     assert not inspect.iscoroutinefunction(credentials._refresh_using)
+
+
+def test_a_boto3_session_of_the_hook_holds_its_botocore_session_in_private_session():
+    session = PersonalizeHook(aws_conn_id=None, region_name="us-east-1").get_session()
+
+    assert isinstance(session._session, botocore.session.Session)

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.loaders import JSONFileLoader
 from botocore.stub import Stubber
 
 from airflow_provider_personalize.hooks.personalize import (
@@ -50,6 +51,56 @@ def import_job(status: str, **extra) -> dict:
 def test_hooks_use_their_clients():
     assert PersonalizeHook(aws_conn_id=None).client_type == "personalize"
     assert PersonalizeRuntimeHook(aws_conn_id=None).client_type == "personalize-runtime"
+
+
+@pytest.fixture
+def service_model_files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The service model files botocore reads from disk from now on (paths without their extension)."""
+    read: list[str] = []
+    load_file = JSONFileLoader.load_file
+
+    def record(loader: JSONFileLoader, file_path: str) -> Any:
+        read.append(file_path)
+        return load_file(loader, file_path)
+
+    monkeypatch.setattr(JSONFileLoader, "load_file", record)
+    return read
+
+
+@pytest.mark.parametrize("hook_class", [PersonalizeHook, PersonalizeRuntimeHook])
+def test_a_hooks_client_reads_no_service_model_file_another_hook_has_read(
+    hook_class, service_model_files_read, monkeypatch, tmp_path
+):
+    # A data path of this test's own: its loader has read nothing yet, whatever ran before in the process.
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    hook_class(aws_conn_id=None, region_name="us-east-1").get_conn()
+    assert any(hook_class.client_type in path for path in service_model_files_read)
+    service_model_files_read.clear()
+
+    hook_class(aws_conn_id=None, region_name="eu-west-1").get_conn()
+
+    assert service_model_files_read == []
+
+
+def test_a_deferrable_session_loads_service_models_through_the_same_loader_as_a_blocking_one():
+    hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+
+    blocking = hook.get_session(region_name="us-east-1")
+    deferrable = hook.get_session(region_name="us-east-1", deferrable=True)
+
+    # boto3's session keeps botocore's in a private attribute (as the dependency contract tests say).
+    assert deferrable.get_component("data_loader") is blocking._session.get_component("data_loader")
+
+
+def test_sessions_with_another_data_path_load_their_own_service_models(monkeypatch, tmp_path):
+    hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+    default_loader = hook.get_session()._session.get_component("data_loader")
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+
+    loader = hook.get_session()._session.get_component("data_loader")
+
+    assert loader is not default_loader
+    assert str(tmp_path) in loader.search_paths
 
 
 def test_describe_and_status_read_the_table(hook_and_stub):
