@@ -16,6 +16,7 @@ from typing import Any
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.exceptions import ClientError
 
+from airflow_provider_personalize.hooks.caller import caller_class_name
 from airflow_provider_personalize.hooks.retries import (
     PendingJobsQuotaError,
     RateLimitPolicy,
@@ -51,8 +52,13 @@ _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 class PersonalizeBaseHook(AwsBaseHook):
     """
-    What both Personalize hooks share: the client type their class names, and botocore's service models
-    loaded once per process for all their sessions (:mod:`airflow_provider_personalize.hooks.service_models`).
+    What both Personalize hooks share, beyond AwsBaseHook:
+
+    - the client type, which their class names;
+    - botocore's service models, loaded once per process for all their sessions
+      (:mod:`airflow_provider_personalize.hooks.service_models`);
+    - the User-Agent's caller, found without reading the source of the stack
+      (:mod:`airflow_provider_personalize.hooks.caller`).
 
     Additional arguments (such as ``aws_conn_id``) may be specified and
     are passed down to the underlying AwsBaseHook.
@@ -68,6 +74,10 @@ class PersonalizeBaseHook(AwsBaseHook):
         session = super().get_session(region_name=region_name, deferrable=deferrable)
         share_service_models(session)
         return session
+
+    def _get_caller(self, target_function_name: str = "execute") -> str:
+        # AwsBaseHook's answer without its inspect.stack() (hooks/caller.py).
+        return caller_class_name(target_function_name)
 
 
 class PersonalizeHook(PersonalizeBaseHook):

@@ -6,6 +6,10 @@ provider's ``AwsBaseHook._get_config()`` (apache-airflow-providers-amazon <10), 
 assume-role credentials off the event loop through aiobotocore's ``session._credentials`` and their
 ``_refresh_using`` (aiobotocore <4). STS is the in-process emulator's (moto's).
 
+The hooks find the User-Agent's caller as ``AwsBaseHook._get_caller`` does, without its
+``inspect.stack()`` (hooks/caller.py): the tests compare both answers where upstream gives each of its
+kinds of answer, and check that the User-Agent still carries ours.
+
 The hooks share botocore's service models across sessions through a boto3 session's ``_session``
 (hooks/service_models.py). No upper bound for that one: without it clients are built as before, only
 slower; this test says when.
@@ -15,9 +19,12 @@ from __future__ import annotations
 
 import inspect
 import json
+from typing import Any
 
 import botocore.session
+import pytest
 from aiobotocore.credentials import AioRefreshableCredentials
+from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.config import Config
 
 from airflow_provider_personalize.hooks.personalize import PersonalizeHook
@@ -60,3 +67,86 @@ def test_a_boto3_session_of_the_hook_holds_its_botocore_session_in_private_sessi
     session = PersonalizeHook(aws_conn_id=None, region_name="us-east-1").get_session()
 
     assert isinstance(session._session, botocore.session.Session)
+
+
+class PersonalizeImportOperator:
+    def execute(self) -> tuple[str, str]:
+        hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+        return hook._get_caller(), AwsBaseHook._get_caller(hook)
+
+
+class BaseSensorOperator:
+    """Named as Airflow's: upstream then names the class whose ``poke`` is nearest instead."""
+
+    def __init__(self, poker: Any = None) -> None:
+        self.poker = poker or self
+
+    def execute(self) -> tuple[str, str]:
+        return self.poker.poke()
+
+    def poke(self) -> tuple[str, str]:
+        raise NotImplementedError
+
+
+class PersonalizeImportSensor(BaseSensorOperator):
+    def poke(self) -> tuple[str, str]:
+        hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+        return hook._get_caller(), AwsBaseHook._get_caller(hook)
+
+
+class ImportPoker:
+    def poke(self) -> tuple[str, str]:
+        hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+        return hook._get_caller(), AwsBaseHook._get_caller(hook)
+
+
+def execute() -> tuple[str, str]:
+    """An ``execute`` without a ``self``: upstream cannot tell the caller."""
+    hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+    return hook._get_caller(), AwsBaseHook._get_caller(hook)
+
+
+EXECUTOR_MODULE = """
+class BaseExecutor:
+    pass
+
+class CeleryExecutor(BaseExecutor):
+    def heartbeat(self):
+        hook = PersonalizeHook(aws_conn_id=None, region_name="us-east-1")
+        return hook._get_caller(), AwsBaseHook._get_caller(hook)
+"""
+
+
+def executor_answers() -> tuple[str, str]:
+    """The answers in a module that defines an executor, as Airflow's executors' modules do."""
+    namespace: dict[str, Any] = {"PersonalizeHook": PersonalizeHook, "AwsBaseHook": AwsBaseHook}
+    exec(EXECUTOR_MODULE, namespace)
+    answers: tuple[str, str] = namespace["CeleryExecutor"]().heartbeat()
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("call", "caller"),
+    [
+        (lambda: PersonalizeImportOperator().execute(), "PersonalizeImportOperator"),
+        (lambda: PersonalizeImportSensor().execute(), "PersonalizeImportSensor"),
+        (lambda: BaseSensorOperator(ImportPoker()).execute(), "ImportPoker"),
+        (execute, "Unknown"),
+        (executor_answers, "CeleryExecutor"),
+    ],
+    ids=["operator", "sensor", "base-sensor-poked", "execute-without-self", "executor"],
+)
+def test_the_hooks_caller_is_the_amazon_providers_found_without_inspect_stack(call, caller):
+    ours, upstream = call()
+
+    assert ours == upstream == caller
+
+
+def test_the_user_agent_names_the_operator_that_created_the_hook():
+    class PersonalizeDeployOperator:
+        def execute(self) -> Config:
+            return PersonalizeHook(aws_conn_id=None, region_name="us-east-1")._get_config()
+
+    config = PersonalizeDeployOperator().execute()
+
+    assert "Caller/PersonalizeDeployOperator" in config.user_agent_extra.split()
