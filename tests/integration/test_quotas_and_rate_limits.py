@@ -6,12 +6,17 @@ from __future__ import annotations
 import pendulum
 import pytest
 
+from airflow_provider_personalize.hooks.personalize import PersonalizeHook
+from airflow_provider_personalize.hooks.retries import PendingJobsQuotaError
+from airflow_provider_personalize.resources import ResourceKind
 from tests.integration.dags.personalize_it_dags import BUCKET, ROLE_ARN
 
 LOGICAL_DATE = pendulum.datetime(2026, 1, 2, tz="UTC")
-# Each status of an import lasts this long: the five imports that fill the quota end two steps after they
-# start, while the run's own import is being refused.
-IMPORT_STEP_SECONDS = 3
+IMPORTS = "personalize::dataset-import-job"
+# Import jobs stay in their first status (a describe never comes this often) ...
+HELD = {"progression": "manual", "times": 10**9}
+# ... until the run's import is refused; then each status lasts this long.
+RELEASED = {"progression": "time", "seconds": 0.5}
 
 
 def task_states(run) -> dict[str, str]:
@@ -32,17 +37,32 @@ def fill_the_import_quota(personalize, dataset_arn: str) -> list[str]:
     ]
 
 
+@pytest.fixture
+def release_imports_once_refused(personalize_emulator_clean, monkeypatch) -> None:
+    """The earlier imports end only after the quota has refused the run's import: a spy on the hook's
+    Create (which it calls unchanged) sees the refusal and releases them. A fixed duration instead would be
+    outlasted by the run's first tasks on a loaded machine, and then the run would never be refused."""
+    create = PersonalizeHook.create
+
+    def create_then_release_on_refusal(hook: PersonalizeHook, kind: ResourceKind, request: dict) -> str:
+        try:
+            return create(hook, kind, request)
+        except PendingJobsQuotaError:
+            personalize_emulator_clean.set_transition(IMPORTS, RELEASED)
+            raise
+
+    monkeypatch.setattr(PersonalizeHook, "create", create_then_release_on_refusal)
+
+
 @pytest.mark.parametrize("mode", ["blocking", "deferrable"])
 def test_an_import_refused_by_the_quota_waits_for_it_to_clear_and_succeeds(
-    it_dags, personalize, personalize_emulator_clean, capfd, mode
+    it_dags, personalize, personalize_emulator_clean, release_imports_once_refused, capfd, mode
 ):
     dag = getattr(it_dags, f"personalize_it_import_{mode}")
     # Yesterday's run made the group, the dataset and a first import.
     assert dag.test(logical_date=LOGICAL_DATE).state == "success"
     (dataset,) = personalize.list_datasets()["datasets"]
-    personalize_emulator_clean.set_transition(
-        "personalize::dataset-import-job", {"progression": "time", "seconds": IMPORT_STEP_SECONDS}
-    )
+    personalize_emulator_clean.set_transition(IMPORTS, HELD)
     earlier = fill_the_import_quota(personalize, dataset["datasetArn"])
     capfd.readouterr()
 
