@@ -54,9 +54,10 @@ def release_imports_once_refused(personalize_emulator_clean, monkeypatch) -> Non
     monkeypatch.setattr(PersonalizeHook, "create", create_then_release_on_refusal)
 
 
+@pytest.mark.usefixtures("release_imports_once_refused")
 @pytest.mark.parametrize("mode", ["blocking", "deferrable"])
 def test_an_import_refused_by_the_quota_waits_for_it_to_clear_and_succeeds(
-    it_dags, personalize, personalize_emulator_clean, release_imports_once_refused, capfd, mode
+    it_dags, personalize, personalize_emulator_clean, capfd, mode
 ):
     dag = getattr(it_dags, f"personalize_it_import_{mode}")
     # Yesterday's run made the group, the dataset and a first import.
