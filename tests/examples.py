@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.dagbag import parse_dags
+
 EXAMPLE_DAGS = Path(__file__).resolve().parents[1] / "example_dags"
 
 
@@ -50,11 +52,6 @@ def load_example_dags(
     parsed from ``dags_folder`` as Airflow parses it (the folder on sys.path), with ``aws_default`` and the
     examples' settings (bucket, role, a waiter delay for an emulator) of ``settings``
     (demo.run_demo.airflow_settings) in the environment."""
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow < 3.2
-        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
-
     shutil.copy(EXAMPLE_DAGS / "personalize_example_common.py", dags_folder)
     shutil.copytree(EXAMPLE_DAGS / "schemas", dags_folder / "schemas", dirs_exist_ok=True)
     monkeypatch.syspath_prepend(str(dags_folder))
@@ -64,7 +61,7 @@ def load_example_dags(
     # The shared module reads the environment when imported: an earlier import holds other values.
     monkeypatch.delitem(sys.modules, "personalize_example_common", raising=False)
     installed = shutil.copy(dag_file, dags_folder)
-    dagbag = DagBag(dag_folder=str(installed))
+    dagbag = parse_dags(installed)
     assert dagbag.import_errors == {}
     return deferrable(dagbag.dags)
 

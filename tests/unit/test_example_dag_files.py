@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.dagbag import parse_dags
 from tests.examples import EXAMPLE_DAGS, waits
 
 WAITER_DELAY = 7
@@ -23,18 +24,13 @@ pytestmark = pytest.mark.usefixtures("no_aws_calls")
 @pytest.fixture(scope="module")
 def dagbag() -> Iterator[Any]:
     """The example DAGs folder as Airflow's DAG processor parses it, with the examples' waiter delay set."""
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow < 3.2
-        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PERSONALIZE_EXAMPLE_WAITER_DELAY", str(WAITER_DELAY))
         # The shared module reads the environment when imported; Airflow puts the DAGs folder on sys.path,
         # which is how the DAGs import it.
         patch.delitem(sys.modules, "personalize_example_common", raising=False)
         patch.syspath_prepend(str(EXAMPLE_DAGS))
-        yield DagBag(dag_folder=str(EXAMPLE_DAGS))
+        yield parse_dags(EXAMPLE_DAGS)
         sys.modules.pop("personalize_example_common", None)
 
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from airflow_provider_personalize.pipelines import dags_from_config
+from tests.dagbag import parse_dags
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLE_DAGS = REPOSITORY / "example_dags"
@@ -213,18 +214,13 @@ def test_a_relative_config_path_is_read_beside_the_dag_file(tmp_path):
 
 
 def test_a_config_with_problems_is_the_dag_file_s_import_error_in_airflow(tmp_path, airflow_db):
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow < 3.2
-        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
-
     config = EXAMPLE.read_text().replace("minProvisionedTPS: 1", "minProvisionedTPS: 0")
     (tmp_path / "shop.yaml").write_text(config)
     (tmp_path / "shop_dags.py").write_text(
         "from airflow_provider_personalize.pipelines import dags_from_config\n"
         "globals().update(dags_from_config('shop.yaml'))\n"
     )
-    dagbag = DagBag(dag_folder=str(tmp_path))
+    dagbag = parse_dags(tmp_path)
     assert dagbag.dag_ids == []
     (error,) = dagbag.import_errors.values()
     assert "solutions[0].campaigns[0].minProvisionedTPS: must be >= 1" in error
