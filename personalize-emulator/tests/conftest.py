@@ -4,9 +4,12 @@ Every test that serves the emulator over HTTP (a server process of its own) is m
 server"`` runs the rest, in-process, as the dependency-floor and other-Python runs do (make test-floor).
 """
 
+import functools
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 
 from .support import ALL_MODEL_NAMES, IMMEDIATE
@@ -26,8 +29,20 @@ class InProcessEmulator:
         state_manager.set_transition(model_name, transition)  # personalize_mock unsets it afterwards
 
 
+@functools.cache
+def shared_loader() -> botocore.loaders.Loader:
+    """One botocore loader for the whole test process: it caches the service models it has parsed."""
+    return botocore.loaders.create_loader()
+
+
 @pytest.fixture
 def in_process(personalize_mock: None) -> InProcessEmulator:
+    # moto's mock starts every test without a default boto3 session, so that no credentials outlive a
+    # test; a new session parses every service model again (~0.1 CPU-s a test). This one is new too, but
+    # reads the models through a loader that keeps them.
+    session = botocore.session.Session()
+    session.register_component("data_loader", shared_loader())
+    boto3.setup_default_session(botocore_session=session)
     return InProcessEmulator()
 
 
