@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
 from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 
 _POLLING_MODULE = "airflow_provider_personalize.triggers._polling"
+_polling_imported: ModuleType | None = None
 
 
 class PersonalizeResourceTrigger(BaseTrigger):
@@ -165,8 +165,12 @@ async def _polling_module() -> ModuleType:
     It imports aiobotocore, aiohttp, botocore and the hooks: a second or more of imports, which on the
     event loop would stall every trigger of the triggerer (Airflow imports a trigger's class, this module,
     on the loop). Later runs find it imported.
+
+    Not looked up in sys.modules: a module is there from the moment its import starts, so the triggers
+    that start while the first one's thread imports it would get it half-initialised. Until an import has
+    finished, each run imports it in a thread of its own, and importlib makes those wait for the first.
     """
-    module = sys.modules.get(_POLLING_MODULE)
-    if module is None:
-        module = await asyncio.to_thread(importlib.import_module, _POLLING_MODULE)
-    return module
+    global _polling_imported
+    if _polling_imported is None:
+        _polling_imported = await asyncio.to_thread(importlib.import_module, _POLLING_MODULE)
+    return _polling_imported

@@ -10,7 +10,9 @@ tests/unit/test_trigger_emulator.py runs the trigger with real aiobotocore clien
 from __future__ import annotations
 
 import asyncio
+import importlib.machinery
 import random
+import sys
 import threading
 from collections.abc import AsyncGenerator
 from typing import Any, cast
@@ -21,8 +23,10 @@ import pytest
 from airflow.triggers.base import TriggerEvent
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
+import airflow_provider_personalize.triggers
 from airflow_provider_personalize.resources import CAMPAIGN_UPDATE
 from airflow_provider_personalize.triggers import _polling, _shared_client
+from airflow_provider_personalize.triggers import personalize as trigger_module
 from airflow_provider_personalize.triggers._schedule import JITTER, PollSchedule, default_max_delay
 from airflow_provider_personalize.triggers.personalize import PersonalizeResourceTrigger
 
@@ -307,6 +311,56 @@ async def test_errors_that_retrying_cannot_fix_fail_the_wait_at_once(fake_client
     assert ARN in event["message"] and str(error) in event["message"]
     assert "last status seen: CREATE IN_PROGRESS" in event["message"]
     assert len(fake_clients.client.requests) == 2
+
+
+# --- the polling module, imported off the event loop --------------------------------------------------
+
+
+class HeldImport:
+    """A finder for the polling module that holds its execution until ``release`` is set: meanwhile
+    sys.modules holds it half-initialised, as while a worker thread imports it in a triggerer."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != _polling.__name__:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        assert spec is not None and spec.loader is not None
+        execute = spec.loader.exec_module
+
+        def held_exec_module(module: Any) -> None:
+            self.entered.set()
+            assert self.release.wait(timeout=30)
+            execute(module)
+
+        spec.loader.exec_module = held_exec_module
+        return spec
+
+
+async def test_waits_that_start_while_the_polling_module_is_being_imported_wait_for_the_import(
+    fake_clients, monkeypatch
+):
+    # A triggerer that has imported no Personalize trigger yet, then gets several at once.
+    fake_clients.script[:] = [job("ACTIVE")]
+    package = airflow_provider_personalize.triggers
+    monkeypatch.setattr(package, "_polling", _polling)  # restored after the test, as sys.modules is
+    monkeypatch.delitem(sys.modules, _polling.__name__)
+    monkeypatch.setattr(trigger_module, "_polling_imported", None)
+    held = HeldImport()
+    monkeypatch.setattr(sys, "meta_path", [held, *sys.meta_path])
+
+    # The module imported here sleeps for real (the sleeps fixture patches the first one): short delays.
+    first = asyncio.ensure_future(only_event(make_trigger(waiter_delay=0.05)))
+    assert await asyncio.to_thread(held.entered.wait, 30)
+    later = [asyncio.ensure_future(only_event(make_trigger(waiter_delay=0.05))) for _ in range(3)]
+    await asyncio.sleep(0.1)  # the later waits start while the first one's import is held
+    held.release.set()
+    events = await asyncio.gather(first, *later)
+
+    assert [event["status"] for event in events] == ["success"] * 4
 
 
 # --- surviving throttling and transient errors ------------------------------------------------------
