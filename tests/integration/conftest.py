@@ -18,6 +18,16 @@ from demo.run_demo import trust_policy
 DAG_FILE = Path(__file__).parent / "dags" / "personalize_it_dags.py"
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail a test of an ``xdist_group`` that pytest-xdist's ``--dist loadgroup`` did not group (its node
+    id carries no ``@group``): pytest-xdist 3.8 on pytest 9.2 distributes such tests as if unmarked
+    (pytest-dev/pytest-xdist#1386), and a module-scoped fixture meant to be set up once would then be set
+    up on every worker."""
+    grouping = getattr(item.config.option, "loadgroup", False)  # set in pytest-xdist's workers
+    if grouping and item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+        pytest.fail("pytest-xdist's --dist loadgroup did not group this test (pytest-dev/pytest-xdist#1386)")
+
+
 @pytest.fixture
 def install_dags(
     airflow_db, dags_folder: Path, monkeypatch: pytest.MonkeyPatch
