@@ -37,12 +37,14 @@ install: .venv/.synced
 check: lint typecheck unit
 
 # Everything but the distributed deployment (make test-distributed): what make check runs, lint and unit
-# first (they fail fastest), then the layers that wait (integration, the emulator's tests, e2e) side by
-# side with mypy (30 s of one core from a cold cache, as on CI: the layers leave a core idle at their
-# end), each printing its output when it ends.
+# first (they fail fastest), then the other layers side by side, each printing its output when it ends.
+# The layers that only compute (the emulator's tests, mypy: 30 s of one core from a cold cache, as on
+# CI, the wheel's check) run niced (YIELD): the integration layer, whose tests wait on emulated time, is
+# the longest, and it gets the cores first; the computing layers take what it leaves, and finish on both
+# cores rather than leave one idle while the integration layer's last waits end.
 test: lint unit
 	$(MAKE) --no-print-directory -j5 --output-sync=target integration test-emulator test-e2e emulator-wheel \
-		typecheck
+		typecheck YIELD="nice -n 10"
 
 # ruff, and vulture for dead code (pyproject's [tool.vulture] lists the names frameworks call).
 lint: install
@@ -52,8 +54,8 @@ lint: install
 
 # mypy over both products and their tests, each with its own configuration ([tool.mypy]).
 typecheck: install
-	$(RUN) mypy
-	$(RUN) --directory personalize-emulator mypy
+	$(YIELD) $(RUN) mypy
+	$(YIELD) $(RUN) --directory personalize-emulator mypy
 
 unit: install
 	$(RUN) pytest tests/unit
@@ -65,7 +67,7 @@ integration: install
 
 # The emulator's own tests, with its own pytest configuration (personalize-emulator/pyproject.toml).
 test-emulator: install
-	$(RUN) pytest personalize-emulator/tests -n $(EMULATOR_TEST_WORKERS) --dist loadfile
+	$(YIELD) $(RUN) pytest personalize-emulator/tests -n $(EMULATOR_TEST_WORKERS) --dist loadfile
 
 # Each module's deployment on a worker of its own; never the distributed deployment (make test-distributed).
 test-e2e: install browser
@@ -108,7 +110,7 @@ build: | $(UV)
 
 # The emulator's wheel installed alone in a fresh venv: serves in-process and over HTTP, without Airflow.
 emulator-wheel: build
-	UV=$(UV) $(RUN) python personalize-emulator/scripts/check_wheel.py dist/personalize_emulator-*.whl
+	UV=$(UV) $(YIELD) $(RUN) python personalize-emulator/scripts/check_wheel.py dist/personalize_emulator-*.whl
 
 # CPython X.Y: a pyenv build if there is one (pyenv's shims on PATH fail for a version that is not
 # selected), else pythonX.Y on PATH. No allowed registry ships CPython builds (uv python install
