@@ -11,8 +11,8 @@ RUN := $(UV) run --frozen --all-extras
 # module-scoped stays on one worker (--dist loadfile, or an xdist_group mark with loadgroup), so that the
 # fixture is set up once.
 TEST_WORKERS ?= 4
-# The emulator's tests mostly compute (67 CPU-s in 82 s serially): a worker a core (four cost 95 CPU-s,
-# two 82, for the same 53 s alone; make test runs them beside the other layers).
+# The emulator's tests mostly compute (two workers: 65 CPU-s in 45 s alone): a worker a core, since
+# make test runs them beside the other layers, where more workers would only cost more CPU.
 EMULATOR_TEST_WORKERS ?= 2
 
 .PHONY: install check test lint typecheck unit integration test-emulator test-e2e test-distributed test-compat \
