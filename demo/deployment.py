@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tenacity
+
 AIRFLOW_COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 REQUEST_TIMEOUT_SECONDS = 30
 GET_ATTEMPTS = 4
@@ -152,23 +154,23 @@ class AirflowDeployment:
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
         attempts = GET_ATTEMPTS if method == "GET" else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-                    text = response.read().decode()
-                break
-            except urllib.error.HTTPError as error:
-                if error.code == 404:
-                    return None
-                answer = error.read().decode()
-                raise AssertionError(f"{method} {path}: HTTP {error.code}: {answer}") from error
-            except (urllib.error.URLError, ConnectionError):
+        send = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(TimeoutError),
+            stop=tenacity.stop_after_attempt(attempts),
+            reraise=True,
+        )
+        try:
+            text = send(_answer, request)
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
                 return None
-            except TimeoutError as error:
-                if attempt == attempts:
-                    raise AssertionError(
-                        f"{method} {path}: no answer in {attempts} attempts of {REQUEST_TIMEOUT_SECONDS} s"
-                    ) from error
+            raise AssertionError(f"{method} {path}: HTTP {error.code}: {error.read().decode()}") from error
+        except (urllib.error.URLError, ConnectionError):
+            return None
+        except TimeoutError as error:
+            raise AssertionError(
+                f"{method} {path}: no answer in {attempts} attempts of {REQUEST_TIMEOUT_SECONDS} s"
+            ) from error
         return json.loads(text) if text else {}
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
@@ -188,6 +190,12 @@ class AirflowDeployment:
                 return
             time.sleep(interval)
         raise TimeoutError(f"condition not met within {timeout} s")
+
+
+def _answer(request: urllib.request.Request) -> str:
+    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+        text: str = response.read().decode()
+        return text
 
 
 def process_trees(roots: Iterable[int]) -> dict[int, list[int]]:
